@@ -1,0 +1,1 @@
+"""The software catalog: Backstage's entity model, ingested from locations."""

@@ -1,0 +1,1 @@
+"""Backstage's catalog REST API under /api/catalog/ (spec §4)."""

@@ -1,0 +1,121 @@
+"""``GET /entities``: everything, streamed, or offset pages with a ``Link: rel="next"`` header (spec §4.6)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import F, QuerySet
+from django.http import HttpResponseBase, StreamingHttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api import params
+from catalog.api.errors import InputError
+from catalog.api.projection import project
+from catalog.cursors import OffsetCursor, OrderField
+from catalog.query import sort_value
+
+STREAM_CHUNK = 1000
+_ORDER = re.compile(r"^(asc|desc):(.+)$", re.DOTALL)
+
+
+@dataclass
+class Paging:
+    limit: int | None
+    offset: int | None
+
+    @property
+    def paged(self) -> bool:
+        return self.limit is not None or self.offset is not None
+
+
+def order_params(request: Request) -> list[OrderField]:
+    """``order=asc:<field>`` / ``order=desc:<field>``, repeatable."""
+    orders = []
+    for text in request.query_params.getlist("order"):
+        match = _ORDER.match(text)
+        if not match:
+            raise InputError(f'Invalid order parameter "{text}", expected "<asc or desc>:<field name>"')
+        orders.append(OrderField(match.group(2), match.group(1)))
+    return orders
+
+
+def paging_params(request: Request) -> Paging:
+    limit = params.integer(request, "limit", minimum=1)
+    offset = params.integer(request, "offset", minimum=0)
+    after = params.single(request, "after")
+    if after is not None:
+        if not after:
+            raise InputError("Invalid after, must not be empty")
+        cursor = OffsetCursor.decode(after)
+        return Paging(cursor.limit, cursor.offset)
+    return Paging(limit, offset)
+
+
+def ordered(queryset: QuerySet, orders: list[OrderField], *, paged: bool) -> QuerySet:
+    """By each order field's value (entities without it last), then uid; paged default: by ref."""
+    keys = []
+    for index, order in enumerate(orders):
+        alias = f"order_{index}"
+        queryset = queryset.annotate(**{alias: sort_value(order.field)})
+        expression = F(alias)
+        keys.append(expression.desc(nulls_last=True) if order.order == "desc" else expression.asc(nulls_last=True))
+    if not orders and paged:
+        keys.append(F("ref").asc())
+    keys.append(F("pk").asc())
+    return queryset.order_by(*keys)
+
+
+def stream(queryset: QuerySet, fields: list[str] | None) -> StreamingHttpResponse:
+    """One JSON array written as the rows arrive, never the whole catalog in memory."""
+
+    def chunks() -> Iterator[str]:
+        yield "["
+        buffer: list[str] = []
+        first = True
+        for final in queryset.values_list("final", flat=True).iterator(chunk_size=STREAM_CHUNK):
+            buffer.append(_dump(project(final, fields)))
+            if len(buffer) >= 200:
+                yield ("" if first else ",") + ",".join(buffer)
+                first, buffer = False, []
+        if buffer:
+            yield ("" if first else ",") + ",".join(buffer)
+        yield "]"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+
+
+def page(request: Request, queryset: QuerySet, paging: Paging, fields: list[str] | None) -> Response:
+    offset = paging.offset or 0
+    if paging.limit is None:
+        rows = list(queryset.values_list("final", flat=True)[offset:])
+        return Response([project(final, fields) for final in rows])
+    rows = list(queryset.values_list("final", flat=True)[offset : offset + paging.limit + 1])
+    response = Response([project(final, fields) for final in rows[: paging.limit]])
+    if len(rows) > paging.limit:
+        response["Link"] = f'<{_next_url(request, paging.limit, offset + paging.limit)}>; rel="next"'
+    return response
+
+
+def _next_url(request: Request, limit: int, offset: int) -> str:
+    query = [(k, v) for k, values in request.query_params.lists() if k not in ("offset", "after") for v in values]
+    query.append(("after", OffsetCursor(limit, offset).encode()))
+    return f"/entities?{urlencode(query)}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def respond(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
+    orders = order_params(request)
+    paging = paging_params(request)
+    queryset = ordered(queryset, orders, paged=paging.paged)
+    if not paging.paged:
+        return stream(queryset, fields)
+    return page(request, queryset, paging, fields)

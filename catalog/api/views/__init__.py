@@ -1,0 +1,1 @@
+"""The catalog API's views, one module per resource."""

@@ -1,0 +1,134 @@
+"""Reading and removing entities: ``/entities``, ``by-refs``, ``by-name`` (and ancestry), ``by-uid``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpResponseBase
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import services
+from catalog.api import entity_list, params, schema
+from catalog.api.base import CatalogView
+from catalog.api.errors import InputError, NotAllowedError, NotFoundError
+from catalog.api.projection import project
+from catalog.api.visibility import ENTITY_DELETE, allowed, visible_entities
+from catalog.models import Entity
+from catalog.query import filtered_entities, parse_filter_params, predicate_q
+from catalog.refs import InvalidRef, canonical_ref, parse_entity_ref
+
+
+def _uid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _filter_param(request: Request) -> Any:
+    return parse_filter_params(request.query_params.getlist("filter"))
+
+
+class EntityListView(CatalogView):
+    """GET /entities — all matching entities (streamed), or offset pages when limit/offset/after is given."""
+
+    @schema.get_entities
+    def get(self, request: Request) -> HttpResponseBase:
+        queryset = filtered_entities(visible_entities(request), entity_filter=_filter_param(request))
+        return entity_list.respond(request, queryset, params.fields_param(request))
+
+
+class EntityByUidView(CatalogView):
+    """GET / DELETE /entities/by-uid/{uid}."""
+
+    @schema.get_entity_by_uid
+    def get(self, request: Request, uid: str) -> Response:
+        pk = _uid(uid)
+        final = visible_entities(request).filter(pk=pk).values_list("final", flat=True).first() if pk else None
+        if final is None:
+            raise NotFoundError(f"No entity with uid {uid}")
+        return Response(final)
+
+    @schema.delete_entity_by_uid
+    def delete(self, request: Request, uid: str) -> Response:
+        pk = _uid(uid)
+        # An unknown or unreadable uid answers 204 like Backstage; readable but not deletable is a 403.
+        entity = visible_entities(request).filter(pk=pk).first() if pk else None
+        if entity is not None:
+            if not allowed(request, ENTITY_DELETE, entity):
+                raise NotAllowedError("You are not allowed to delete this entity")
+            services.delete_entity(entity.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EntityByNameView(CatalogView):
+    """GET /entities/by-name/{kind}/{namespace}/{name} (case-insensitive)."""
+
+    @schema.get_entity_by_name
+    def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
+        ref = canonical_ref(kind, namespace, name)
+        final = visible_entities(request).filter(ref=ref).values_list("final", flat=True).first()
+        if final is None:
+            raise NotFoundError(f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'")
+        return Response(final)
+
+
+class EntityAncestryView(CatalogView):
+    """GET /entities/by-name/{kind}/{namespace}/{name}/ancestry — the entity, then each emitter up the chain."""
+
+    @schema.get_entity_ancestry
+    def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
+        ref = canonical_ref(kind, namespace, name)
+        stored = Entity.objects.filter(ref=ref, final__isnull=False).values_list("final", "parent_ref").first()
+        if stored is None:
+            raise NotFoundError(f"No such entity {ref}")
+        visible = visible_entities(request)
+        if not visible.filter(ref=ref).exists():
+            raise NotAllowedError(f"You are not allowed to read the ancestry of {ref}")
+        items, seen = [], {ref}
+        final, parent = stored
+        while final is not None:
+            parent_row = visible.filter(ref=parent).values_list("final", "parent_ref").first() if parent else None
+            items.append({"entity": final, "parentEntityRefs": [parent] if parent_row else []})
+            if parent_row is None or parent in seen:
+                break
+            seen.add(parent)
+            final, parent = parent_row
+        return Response({"rootEntityRef": ref, "items": items})
+
+
+def _lookup_ref(text: str) -> str:
+    """Refs are matched as canonical refs; a full ref in another case is normalised, anything else lowered."""
+    try:
+        return parse_entity_ref(text).canonical
+    except InvalidRef:
+        return text.lower()
+
+
+class EntitiesByRefsView(CatalogView):
+    """POST /entities/by-refs — ``{items}`` in the order of ``entityRefs``, ``null`` where absent."""
+
+    @schema.get_entities_by_refs
+    def post(self, request: Request) -> Response:
+        body = params.optional_body(request)
+        if "entityRefs" not in body:
+            raise InputError("Invalid request body: entityRefs is required")
+        refs = params.string_list(body["entityRefs"], "entityRefs")
+        fields = _merged_fields(request, body)
+        queryset = filtered_entities(visible_entities(request), entity_filter=_filter_param(request))
+        if body.get("query") is not None:
+            queryset = queryset.filter(predicate_q(body["query"]))
+        wanted = [_lookup_ref(ref) for ref in refs]
+        found = dict(queryset.filter(ref__in=set(wanted)).values_list("ref", "final"))
+        items = [project(found[ref], fields) if ref in found else None for ref in wanted]
+        return Response({"items": items})
+
+
+def _merged_fields(request: Request, body: dict[str, Any]) -> list[str] | None:
+    values = request.query_params.getlist("fields")
+    if body.get("fields") is not None:
+        values = values + params.string_list(body["fields"], "fields")
+    return params.fields_list(values) if values else None

@@ -1,0 +1,6 @@
+"""Catalog models, one module per topic."""
+
+from .entities import Entity, Relation, SearchRow
+from .locations import CatalogError, Location
+
+__all__ = ["CatalogError", "Entity", "Location", "Relation", "SearchRow"]

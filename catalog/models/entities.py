@@ -1,0 +1,108 @@
+"""Entities as stored and served, their relations, and the flattened search table behind filters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+
+from catalog.fields import OrderedJSONField
+
+
+class Entity(models.Model):
+    """One catalog entity, unique on its canonical reference ``kind:namespace/name`` (lower-cased).
+
+    ``descriptor`` is the document as written; ``processed`` is it after placeholders and the catalog's own
+    annotations; ``final`` is what the API serves (processed + uid, etag, relations, orphan mark, status).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name="uid")
+    ref = models.CharField(max_length=255, unique=True, help_text="Canonical lower-case kind:namespace/name.")
+    kind = models.CharField(max_length=63, db_index=True)
+    namespace = models.CharField(max_length=63, db_index=True)
+    name = models.CharField(max_length=63)
+    title = models.CharField(max_length=255, blank=True)
+    spec_type = models.CharField("type", max_length=255, blank=True, db_index=True)
+    lifecycle = models.CharField(max_length=255, blank=True, db_index=True)
+    owner_ref = models.CharField("owner", max_length=255, blank=True, db_index=True)
+
+    descriptor = OrderedJSONField(help_text="The descriptor as written.")
+    processed = OrderedJSONField(help_text="The descriptor after processing, before stitching.")
+    final = OrderedJSONField(null=True, blank=True, help_text="The entity as the API serves it.")
+    etag = models.CharField(max_length=40, blank=True)
+    generation = models.PositiveIntegerField(default=1)
+    result_hash = models.CharField(max_length=40, blank=True)
+    errors = models.JSONField(default=list, blank=True, help_text="Backstage status items of the last run.")
+    has_errors = models.BooleanField(default=False, db_index=True)
+
+    location = models.ForeignKey(
+        "catalog.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="entities"
+    )
+    location_key = models.CharField(max_length=2048, blank=True, help_text="The file this entity was read from.")
+    parent_ref = models.CharField(max_length=255, blank=True, db_index=True, help_text="The emitting entity.")
+    orphan = models.BooleanField(default=False, db_index=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["ref"]
+        permissions = [
+            ("refresh_entity", "Can refresh an entity's location (catalog.entity.refresh)"),
+            ("validate_entity", "Can validate a descriptor (catalog.entity.validate)"),
+        ]
+        indexes = [models.Index(fields=["location", "orphan"], name="catalog_entity_loc_orphan")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def served(self) -> dict[str, Any]:
+        """The entity as served, falling back to the processed form before the first stitch."""
+        return self.final or self.processed
+
+
+class Relation(models.Model):
+    """A directed relation row; ``originating`` is the entity whose processing emitted it.
+
+    Each spec field emits two rows, the forward relation and its reverse on the target. The relations an
+    entity serves are all rows whose source is that entity, whoever emitted them.
+    """
+
+    originating = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="emitted_relations")
+    source_ref = models.CharField(max_length=255)
+    type = models.CharField(max_length=63)
+    target_ref = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source_ref", "type"], name="catalog_rel_source"),
+            models.Index(fields=["target_ref", "type"], name="catalog_rel_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_ref} {self.type} {self.target_ref}"
+
+
+class SearchRow(models.Model):
+    """One flattened leaf of a served entity (Backstage's ``search`` table), lower-cased for matching.
+
+    ``value`` is null when the key merely exists (null leaves, values over 200 characters);
+    ``original_value`` keeps the case for facets.
+    """
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="search_rows")
+    key = models.CharField(max_length=200)
+    value = models.CharField(max_length=200, null=True)  # noqa: DJ001 (null means "key exists, no value")
+    original_value = models.CharField(max_length=200, null=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "value", "entity"], name="catalog_search_key_value"),
+            models.Index(fields=["entity", "key"], name="catalog_search_entity_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

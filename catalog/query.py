@@ -1,0 +1,289 @@
+"""Catalog filters compiled into Django ``Q`` objects, one EXISTS sub-query on the search table per leaf.
+
+Three inputs reach the same compiler: the ``filter=`` query parameters (spec §4.2), which parse into
+Backstage's ``{anyOf: [{allOf: [{key, values}]}]}`` form; that form itself (cursors carry it); and the JSON
+predicates of POST bodies (spec §4.3). Nothing here loads entities into Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import reduce
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from catalog.models import Entity, SearchRow
+
+# Constant conditions that survive negation (an empty Q() would stay "everything" under ~).
+TRUE = Q(pk__isnull=False)
+FALSE = Q(pk__isnull=True)
+
+LOGICAL = ("$all", "$any", "$not")
+Leaf = Callable[[str, Any], Q]
+
+
+class QueryError(ValueError):
+    """A filter or predicate the catalog cannot understand; the API answers 400 InputError."""
+
+
+# --- filter= query parameters
+
+
+def parse_filter_params(filters: list[str]) -> dict[str, Any] | None:
+    """``filter`` params → ``{anyOf: [{allOf: [{key, values?}]}]}``; ``None`` when nothing is left.
+
+    Repeated params are OR, commas inside one are AND, a key repeated inside one is OR of its values, a
+    bare key means "exists" and ``key=`` means "equals the empty string".
+    """
+    sets = [s for s in (_parse_filter_string(text) for text in filters) if s]
+    if not sets:
+        return None
+    return {"anyOf": [{"allOf": statements} for statements in sets]}
+
+
+def _parse_filter_string(text: str) -> list[dict[str, Any]]:
+    by_key: dict[str, dict[str, Any]] = {}
+    for statement in (s.strip() for s in text.split(",")):
+        if not statement:
+            continue
+        key, equals, value = statement.partition("=")
+        key = key.strip()
+        if not key:
+            raise QueryError(
+                f"Invalid filter, '{statement}' is not a valid statement "
+                "(expected a string on the form a=b or a= or a)"
+            )
+        entry = by_key.setdefault(key, {"key": key})
+        if equals:
+            entry.setdefault("values", []).append(value.strip())
+    return list(by_key.values())
+
+
+def entity_filter_q(entity_filter: Any) -> Q:
+    """Compile Backstage's EntityFilter form (``anyOf`` / ``allOf`` / ``not`` / ``{key, values}``)."""
+    if not isinstance(entity_filter, dict):
+        raise QueryError("Invalid filter: expected an object")
+    if "key" in entity_filter:
+        values = entity_filter.get("values")
+        if values is not None and not isinstance(values, list):
+            raise QueryError("Invalid filter: values must be a list")
+        return _search(str(entity_filter["key"]), values=[str(v) for v in values] if values else None)
+    if "not" in entity_filter:
+        return ~entity_filter_q(entity_filter["not"])
+    if "anyOf" in entity_filter:
+        return _any([entity_filter_q(f) for f in _list(entity_filter["anyOf"], "anyOf")])
+    if "allOf" in entity_filter:
+        return _all([entity_filter_q(f) for f in _list(entity_filter["allOf"], "allOf")])
+    raise QueryError(f"Invalid filter: {json.dumps(entity_filter)[:200]}")
+
+
+# --- JSON predicates
+
+
+def predicate_q(predicate: Any) -> Q:
+    """Compile a ``query`` predicate over entities; raises QueryError for anything malformed."""
+    return _compile(predicate, _entity_leaf)
+
+
+def _compile(predicate: Any, leaf: Leaf) -> Q:
+    if isinstance(predicate, (str, int, float, bool)):
+        raise QueryError(
+            "Invalid query: top-level primitive values are not supported. Wrap the value in a field "
+            f'expression, e.g. {{ "kind": {json.dumps(predicate)} }}'
+        )
+    if not isinstance(predicate, dict):
+        raise QueryError(f"Invalid query: expected an object, got {json.dumps(predicate)}")
+    if "$all" in predicate:
+        return _all([_compile(p, leaf) for p in _list(predicate["$all"], "$all")])
+    if "$any" in predicate:
+        return _any([_compile(p, leaf) for p in _list(predicate["$any"], "$any")])
+    if "$not" in predicate:
+        return ~_compile(predicate["$not"], leaf)
+    conditions = []
+    for key, matcher in predicate.items():
+        if not isinstance(key, str) or key.startswith("$"):
+            raise QueryError(f"Invalid query: unknown operator {key!r}")
+        conditions.append(leaf(key, matcher))
+    return _all(conditions)
+
+
+def _entity_leaf(key: str, matcher: Any) -> Q:
+    if _is_primitive(matcher):
+        return _search(key, values=[_text(matcher)])
+    operator, operand = _operator(key, matcher)
+    if operator == "$exists":
+        return _search(key) if operand else ~_search(key)
+    if operator == "$in":
+        return _search(key, values=[_text(v) for v in _primitives(key, operand)])
+    if operator == "$hasPrefix":
+        if not isinstance(operand, str):
+            raise QueryError(f'Invalid query: $hasPrefix for field "{key}" must be a string')
+        return _search(key, prefix=operand)
+    # $contains
+    if _is_primitive(operand):
+        return _search(key, values=[_text(operand)])
+    if key.lower() == "relations" and isinstance(operand, dict):
+        return _relation(operand)
+    raise QueryError(f'Invalid query: $contains for field "{key}" expects a value, got {json.dumps(operand)}')
+
+
+def _relation(operand: dict[str, Any]) -> Q:
+    """``{"relations": {"$contains": {"type": T, "targetRef"?: ref | {"$in": [...]}}}}``."""
+    relation_type = operand.get("type")
+    if not isinstance(relation_type, str) or not relation_type or set(operand) - {"type", "targetRef"}:
+        raise QueryError('Invalid query: relations $contains expects {"type": ..., "targetRef"?: ...}')
+    key = f"relations.{relation_type}"
+    target = operand.get("targetRef")
+    if target is None:
+        return _search(key)
+    if isinstance(target, str):
+        return _search(key, values=[target])
+    if isinstance(target, dict) and set(target) == {"$in"} and isinstance(target["$in"], list):
+        refs = target["$in"]
+        if not refs or not all(isinstance(r, str) for r in refs):
+            raise QueryError("Invalid query: relations targetRef $in must be a non-empty list of strings")
+        return _search(key, values=refs)
+    raise QueryError(f"Invalid query: unsupported targetRef {json.dumps(target)}")
+
+
+def _operator(key: str, matcher: Any) -> tuple[str, Any]:
+    if isinstance(matcher, dict) and len(matcher) == 1:
+        (operator, operand), = matcher.items()
+        if operator == "$exists" and isinstance(operand, bool):
+            return operator, operand
+        if operator in ("$in", "$hasPrefix", "$contains"):
+            return operator, operand
+    raise QueryError(
+        f'Invalid query: invalid filter predicate value for field "{key}": expected a primitive value, '
+        f"$exists, $in, $hasPrefix or $contains, but got {json.dumps(matcher)}"
+    )
+
+
+# --- search-table leaves
+
+
+def _search(key: str, *, values: list[str] | None = None, prefix: str | None = None) -> Q:
+    """EXISTS a search row for ``key`` (lower-cased), optionally with one of ``values`` or a value prefix."""
+    rows = SearchRow.objects.filter(entity_id=OuterRef("pk"), key=key.lower())
+    if values is not None:
+        lowered = sorted({v.lower() for v in values})
+        if not lowered:
+            return FALSE
+        rows = rows.filter(value=lowered[0]) if len(lowered) == 1 else rows.filter(value__in=lowered)
+    if prefix is not None:
+        rows = rows.filter(value__startswith=prefix.lower())
+    return Q(Exists(rows))
+
+
+def full_text_q(term: str, fields: list[str]) -> Q:
+    """Entities with a value containing ``term`` (case-insensitive) under one of ``fields``."""
+    term = term.strip().lower()
+    if not term:
+        return TRUE
+    rows = SearchRow.objects.filter(
+        entity_id=OuterRef("pk"), key__in=[f.lower() for f in fields], value__contains=term
+    )
+    return Q(Exists(rows))
+
+
+def sort_value(field: str) -> Subquery:
+    """The (lower-cased) value an entity sorts by: its least value under ``field``, null if it has none."""
+    rows = (
+        SearchRow.objects.filter(entity_id=OuterRef("pk"), key=field.lower(), value__isnull=False)
+        .order_by("value")
+        .values("value")[:1]
+    )
+    return Subquery(rows)
+
+
+def filtered_entities(queryset: QuerySet[Entity], *, entity_filter: Any = None, query: Any = None) -> QuerySet:
+    """``queryset`` narrowed by a string filter and/or a predicate (both apply, ANDed)."""
+    if entity_filter is not None:
+        queryset = queryset.filter(entity_filter_q(entity_filter))
+    if query is not None:
+        queryset = queryset.filter(predicate_q(query))
+    return queryset
+
+
+# --- locations
+
+
+LOCATION_FIELDS = {"id": "pk", "type": "type", "target": "target", "entityref": "entity_ref"}
+
+
+def location_predicate_q(predicate: Any) -> Q:
+    """Compile a ``POST /locations/by-query`` predicate over ``id``, ``type``, ``target``, ``entityRef``."""
+    return _compile(predicate, _location_leaf)
+
+
+def _location_leaf(key: str, matcher: Any) -> Q:
+    column = LOCATION_FIELDS.get(key.lower())
+    if column is None:
+        raise QueryError(f"Invalid query: unknown location field {key!r}; expected id, type, target or entityRef")
+    if _is_primitive(matcher):
+        return _location_equals(column, [_text(matcher)])
+    operator, operand = _operator(key, matcher)
+    if operator == "$exists":
+        return TRUE if operand else FALSE
+    if operator == "$in":
+        return _location_equals(column, [_text(v) for v in _primitives(key, operand)])
+    if operator == "$contains" and _is_primitive(operand):
+        return _location_equals(column, [_text(operand)])
+    if operator == "$hasPrefix" and isinstance(operand, str):
+        if column == "entity_ref":
+            return Q(Exists(_location_entities().filter(ref__startswith=operand.lower())))
+        return Q(**{f"{column}__istartswith": operand})
+    raise QueryError(f'Invalid query: unsupported matcher for location field "{key}"')
+
+
+def _location_entities() -> QuerySet[Entity]:
+    """The synthetic Location entity of the outer location (it is the root of its tree)."""
+    return Entity.objects.filter(location_id=OuterRef("pk"), parent_ref="", kind__iexact="location")
+
+
+def _location_equals(column: str, values: list[str]) -> Q:
+    if not values:
+        return FALSE
+    if column == "entity_ref":
+        return Q(Exists(_location_entities().filter(ref__in=[v.lower() for v in values])))
+    if column == "pk":
+        return _any([Q(pk__iexact=v) for v in values])
+    return _any([Q(**{f"{column}__iexact": v}) for v in values])
+
+
+# --- helpers
+
+
+def _is_primitive(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) and value is not None
+
+
+def _text(value: Any) -> str:
+    """A matcher value as the search index stores it: JavaScript's ``String(value)``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _primitives(key: str, values: Any) -> list[Any]:
+    if not isinstance(values, list) or not all(_is_primitive(v) for v in values):
+        raise QueryError(f'Invalid query: $in for field "{key}" must be a list of strings, numbers or booleans')
+    return values
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise QueryError(f"Invalid query: {name} must be a list")
+    return value
+
+
+def _all(conditions: list[Q]) -> Q:
+    return reduce(lambda a, b: a & b, conditions) if conditions else TRUE
+
+
+def _any(conditions: list[Q]) -> Q:
+    return reduce(lambda a, b: a | b, conditions) if conditions else FALSE

@@ -1,0 +1,132 @@
+"""The catalog table: every entity the user may see, filtered, sorted and paginated in the database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models.fields.json import KT
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from catalog.models import SearchRow
+from catalog.views.common import wants_partial
+from catalog.views.identity import identity_of
+from catalog.views.listing import PAGE_SIZES, CatalogFilters, facets, kind_counts, kind_filter
+from catalog.views.peers import peers_by_ref
+from catalog.visibility import visible_entities
+
+RESULTS_TEMPLATE = "catalog/_catalog_results.html"
+COLUMNS = (
+    ("name", "Name"),
+    ("kind", "Kind"),
+    ("type", "Type"),
+    ("owner", "Owner"),
+    ("lifecycle", "Lifecycle"),
+    ("updated", "Updated"),
+)
+
+
+@dataclass
+class Column:
+    """A sortable column header: the sort value its link sets and its current ARIA state."""
+
+    key: str
+    title: str
+    next_sort: str
+    aria_sort: str
+
+
+def columns(sort: str) -> list[Column]:
+    current, descending = sort.lstrip("-"), sort.startswith("-")
+    result = []
+    for key, title in COLUMNS:
+        if key == current:
+            result.append(
+                Column(
+                    key, title, key if descending else f"-{key}", "descending" if descending else "ascending"
+                )
+            )
+        else:
+            result.append(Column(key, title, f"-{key}" if key == "updated" else key, "none"))
+    return result
+
+
+def decorate_page(request: HttpRequest, page: Page) -> None:
+    """Give each row of the page its tags and owner (two queries, whatever the page size)."""
+    rows = list(page.object_list)
+    tags: dict[Any, list[str]] = defaultdict(list)
+    for entity_id, tag in (
+        SearchRow.objects.filter(entity_id__in=[r.pk for r in rows], key="metadata.tags")
+        .exclude(original_value=None)
+        .order_by("original_value")
+        .values_list("entity_id", "original_value")
+    ):
+        tags[entity_id].append(tag)
+    owners = peers_by_ref(request, {r.owner_ref for r in rows if r.owner_ref})
+    for row in rows:
+        row.tags = tags.get(row.pk, [])
+        row.owner = owners.get(row.owner_ref)
+    page.object_list = rows
+
+
+def template_for(request: HttpRequest) -> str:
+    """The whole page, or for htmx the part it swaps: the results alone, or filters and results."""
+    if not wants_partial(request):
+        return "catalog/index.html"
+    if request.headers.get("HX-Target", "").endswith("#catalog-results"):
+        return RESULTS_TEMPLATE
+    return "catalog/_catalog_body.html"
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def catalog_index(request: HttpRequest) -> HttpResponse:
+    """The catalog table; an htmx request gets only the filters and table back."""
+    filters = CatalogFilters.from_params(request.GET)
+    identity = identity_of(request)
+    visible = visible_entities(request)
+    kinds = kind_counts(visible)
+    of_kind = kind_filter(visible, filters.kind, kinds)
+    entities = (
+        filters.apply(of_kind, owner_refs=identity.owner_refs)
+        .annotate(
+            description=KT("final__metadata__description"),
+            display_name=KT("final__spec__profile__displayName"),
+        )
+        .only(
+            "id",
+            "ref",
+            "kind",
+            "namespace",
+            "name",
+            "title",
+            "spec_type",
+            "lifecycle",
+            "owner_ref",
+            "updated_at",
+        )
+        .order_by(*filters.ordering())
+    )
+    page = Paginator(entities, filters.per_page).get_page(request.GET.get("page"))
+    decorate_page(request, page)
+    template = template_for(request)
+    context = {
+        "filters": filters,
+        "kinds": kinds,
+        # The results alone do not show the filters, so they skip the facet queries.
+        "facets": {} if template == RESULTS_TEMPLATE else facets(of_kind),
+        "page": page,
+        "columns": columns(filters.sort),
+        "page_sizes": PAGE_SIZES,
+        "identity": identity,
+        # The results alone also carry the kind links, swapped out of band, so they keep the new filters.
+        "oob": template == RESULTS_TEMPLATE,
+    }
+    return render(request, template, context)
