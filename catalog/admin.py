@@ -159,7 +159,9 @@ class PolicyAdmin(GuardedModelAdminMixin, CatalogAdmin):
         request._managing_grants = True  # type: ignore[attr-defined]
         return super().obj_perms_manage_user_view(request, object_pk, user_id)
 
-    def obj_perms_manage_group_view(self, request: HttpRequest, object_pk: str, group_id: int) -> HttpResponse:
+    def obj_perms_manage_group_view(
+        self, request: HttpRequest, object_pk: str, group_id: int
+    ) -> HttpResponse:
         request._managing_grants = True  # type: ignore[attr-defined]
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 

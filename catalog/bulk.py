@@ -91,7 +91,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     defaults = []
     for f in fields:
         if f.attname not in rows[0]:
-            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            value = (
+                now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            )
             defaults.append(_copy_value(f, value))
     columns = [f.column for f in given] + [f.column for f in fields if f.attname not in rows[0]]
     copy_rows(model, columns, ([_copy_value(f, row[f.attname]) for f in given] + defaults for row in rows))
@@ -104,7 +106,11 @@ def _copy_value(field: models.Field, value: Any) -> Any:
 
 
 def update_rows(
-    model: type[models.Model], key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], json_columns=()
+    model: type[models.Model],
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    json_columns=(),
 ) -> None:
     """Set ``columns`` on the rows whose ``key`` column matches the first value of each row."""
     if not rows:

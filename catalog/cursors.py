@@ -105,7 +105,10 @@ class EntityCursor:
 
     @classmethod
     def _from_json(cls, data: dict[str, Any]) -> EntityCursor:
-        orders = [OrderField(str(o["field"]), _direction(o.get("order", "asc"))) for o in data.get("orderFields") or []]
+        orders = [
+            OrderField(str(o["field"]), _direction(o.get("order", "asc")))
+            for o in data.get("orderFields") or []
+        ]
         values = data.get("orderFieldValues")
         if values is not None and (not isinstance(values, list) or len(values) > 2):
             raise ValueError("orderFieldValues must be a list of at most two values")

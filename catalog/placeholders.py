@@ -22,7 +22,9 @@ class PlaceholderError(Exception):
 def resolve_placeholders(value: Any, base_type: str, base_target: str, path: str = "") -> Any:
     """Return ``value`` with every placeholder object replaced by what it points at."""
     if isinstance(value, list):
-        return [resolve_placeholders(item, base_type, base_target, f"{path}.{i}") for i, item in enumerate(value)]
+        return [
+            resolve_placeholders(item, base_type, base_target, f"{path}.{i}") for i, item in enumerate(value)
+        ]
     if not isinstance(value, dict):
         return value
     dollar_keys = [key for key in value if isinstance(key, str) and key.startswith("$")]
@@ -54,5 +56,3 @@ def resolve_placeholders(value: Any, base_type: str, base_target: str, path: str
     if len(documents) != 1:
         raise PlaceholderError(path, f"Placeholder $yaml expects exactly one document in {resolved}")
     return documents[0]
-
-

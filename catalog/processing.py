@@ -66,7 +66,11 @@ def _copy_dict(mapping: dict[Any, Any]) -> dict[Any, Any]:
         if isinstance(key, str) and key.startswith("$"):
             raise _HasDollarKey
     return {
-        key: _copy_list(item) if isinstance(item, list) else _copy_dict(item) if isinstance(item, dict) else item
+        key: _copy_list(item)
+        if isinstance(item, list)
+        else _copy_dict(item)
+        if isinstance(item, dict)
+        else item
         for key, item in mapping.items()
     }
 

@@ -150,7 +150,7 @@ def _relation(operand: dict[str, Any]) -> Q:
 
 def _operator(key: str, matcher: Any) -> tuple[str, Any]:
     if isinstance(matcher, dict) and len(matcher) == 1:
-        (operator, operand), = matcher.items()
+        ((operator, operand),) = matcher.items()
         if operator == "$exists" and isinstance(operand, bool):
             return operator, operand
         if operator in ("$in", "$hasPrefix", "$contains"):
@@ -198,7 +198,9 @@ def sort_value(field: str) -> Subquery:
     return Subquery(rows)
 
 
-def filtered_entities(queryset: QuerySet[Entity], *, entity_filter: Any = None, query: Any = None) -> QuerySet:
+def filtered_entities(
+    queryset: QuerySet[Entity], *, entity_filter: Any = None, query: Any = None
+) -> QuerySet:
     """``queryset`` narrowed by a string filter and/or a predicate (both apply, ANDed)."""
     if entity_filter is not None:
         queryset = queryset.filter(entity_filter_q(entity_filter))
@@ -221,7 +223,9 @@ def location_predicate_q(predicate: Any) -> Q:
 def _location_leaf(key: str, matcher: Any) -> Q:
     column = LOCATION_FIELDS.get(key.lower())
     if column is None:
-        raise QueryError(f"Invalid query: unknown location field {key!r}; expected id, type, target or entityRef")
+        raise QueryError(
+            f"Invalid query: unknown location field {key!r}; expected id, type, target or entityRef"
+        )
     if _is_primitive(matcher):
         return _location_equals(column, [_text(matcher)])
     operator, operand = _operator(key, matcher)
@@ -271,7 +275,9 @@ def _text(value: Any) -> str:
 
 def _primitives(key: str, values: Any) -> list[Any]:
     if not isinstance(values, list) or not all(_is_primitive(v) for v in values):
-        raise QueryError(f'Invalid query: $in for field "{key}" must be a list of strings, numbers or booleans')
+        raise QueryError(
+            f'Invalid query: $in for field "{key}" must be a list of strings, numbers or booleans'
+        )
     return values
 
 

@@ -49,9 +49,7 @@ def host_allowed(url: str) -> bool:
         if pattern == "*":
             return True
         candidate = host_port if ":" in pattern else host
-        if fnmatch.fnmatchcase(candidate, pattern) or (
-            pattern.startswith("*.") and candidate == pattern[2:]
-        ):
+        if fnmatch.fnmatchcase(candidate, pattern) or (pattern.startswith("*.") and candidate == pattern[2:]):
             return True
     return False
 
@@ -94,7 +92,9 @@ def fetch_url(url: str) -> str:
                 if response.status_code == 404:
                     raise ReadError(f"{current} could not be read: 404 Not Found", not_found=True)
                 if response.status_code >= 400:
-                    raise ReadError(f"{current} could not be read: HTTP {response.status_code} {response.reason}")
+                    raise ReadError(
+                        f"{current} could not be read: HTTP {response.status_code} {response.reason}"
+                    )
                 body = _read_capped(response)
                 return body.decode(response.encoding or "utf-8", errors="replace")
     raise ReadError(f"{url} redirected more than {MAX_REDIRECTS} times")

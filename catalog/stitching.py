@@ -137,7 +137,9 @@ def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
             out.replaced_ids.append(uid)
         # COPY takes the uid's text as it is; the UUID object would be converted again for every row.
         key = uid_text if postgres else uid
-        out.search_rows.extend((key, k, value, original) for k, value, original in build_search_entries(final))
+        out.search_rows.extend(
+            (key, k, value, original) for k, value, original in build_search_entries(final)
+        )
     return out
 
 

@@ -24,7 +24,9 @@ def refresh_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 def print_summary(out: TextIO, summary: dict[str, Any]) -> None:
     """The summary of one refresh, then its first errors."""
     keys = ("added", "updated", "unchanged", "orphaned", "errors", "conflicts")
-    out.write(", ".join(f"{summary.get(key, 0)} {key}" for key in keys) + f" ({summary.get('files', 0)} files)")
+    out.write(
+        ", ".join(f"{summary.get(key, 0)} {key}" for key in keys) + f" ({summary.get('files', 0)} files)"
+    )
     for message in summary.get("error_messages", []):
         out.write(f"  error: {message}")
     more = summary.get("errors", 0) + summary.get("conflicts", 0) - len(summary.get("error_messages", []))

@@ -57,8 +57,6 @@ def delete_orphans() -> int:
         return services.delete_orphans()
 
 
-
-
 @shared_task(name="catalog.register_location")
 def register_location(type_: str, target: str, registered_by: str = "") -> dict | None:
     """Register a location (or find it registered) and process it; idempotent for the same type and target."""

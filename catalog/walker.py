@@ -67,7 +67,10 @@ def location_targets(entity: dict[str, Any], file_type: str, file_target: str) -
     child_type = spec.get("type") or file_type
     raw = ([spec["target"]] if spec.get("target") else []) + list(spec.get("targets") or [])
     if child_type != file_type and child_type not in settings.CATALOG_LOCATION_TYPES:
-        return [], f"Location type {child_type!r} is not allowed here; allowed: {settings.CATALOG_LOCATION_TYPES}"
+        return (
+            [],
+            f"Location type {child_type!r} is not allowed here; allowed: {settings.CATALOG_LOCATION_TYPES}",
+        )
     presence = spec.get("presence") or "required"
     ref = envelope_ref(entity)
     targets = []
@@ -140,7 +143,9 @@ def walk_location(
             if read.ref in seen:
                 continue
             seen.add(read.ref)
-            result = _process_file(read.type, read.target, read.text, item.parent_ref, origin_ref, allowed_kinds)
+            result = _process_file(
+                read.type, read.target, read.text, item.parent_ref, origin_ref, allowed_kinds
+            )
             if result.failed:
                 queue.extend(_stored_targets(result, stored_locations))
             else:
@@ -150,7 +155,9 @@ def walk_location(
                         targets, error = location_targets(emitted.processed, read.type, read.target)
                         if error:
                             result.failures.append(
-                                Failure(emitted.ref, [Problem("spec.type", error)], read.ref, emitted.document)
+                                Failure(
+                                    emitted.ref, [Problem("spec.type", error)], read.ref, emitted.document
+                                )
                             )
                             continue
                         queue.extend(targets)

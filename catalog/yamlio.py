@@ -67,7 +67,9 @@ class CoreSchemaLoader(_Base):  # type: ignore[misc, valid-type]
             for key_node, value_node in node.value:
                 if key_node.__class__ is not ScalarNode:
                     raise _NotPlain
-                data[self._construct_plain_scalar(key_node)] = self._construct_plain(value_node, done, building)
+                data[self._construct_plain_scalar(key_node)] = self._construct_plain(
+                    value_node, done, building
+                )
         elif cls is SequenceNode and node.tag == _SEQ:
             data = [self._construct_plain(item, done, building) for item in node.value]
         else:
@@ -131,7 +133,9 @@ CoreSchemaLoader.add_implicit_resolver(
 CoreSchemaLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 CoreSchemaLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 # Explicit !!timestamp tags are rare in descriptors; keep them as the string that was written.
-CoreSchemaLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+CoreSchemaLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 def load_documents(text: str) -> Iterator[tuple[int, Any]]:

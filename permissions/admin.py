@@ -45,7 +45,14 @@ class PolicyRuleForm(forms.ModelForm):
 @admin.register(PolicyRule)
 class PolicyRuleAdmin(admin.ModelAdmin):
     form = PolicyRuleForm
-    list_display = ["name", "enabled", "permission_list", "subject_display", "condition_display", "updated_at"]
+    list_display = [
+        "name",
+        "enabled",
+        "permission_list",
+        "subject_display",
+        "condition_display",
+        "updated_at",
+    ]
     list_filter = ["enabled", "subject", "condition"]
     search_fields = ["name", "description", "subject_value", "condition_value"]
 
@@ -82,7 +89,9 @@ class IdentityAdmin(admin.ModelAdmin):
         for identity in queryset.select_related("user"):
             resolve_identity(identity.user)
         changes = sync_catalog_groups()
-        self.message_user(request, f"Resolved {queryset.count()} identities; {changes} group memberships changed.")
+        self.message_user(
+            request, f"Resolved {queryset.count()} identities; {changes} group memberships changed."
+        )
 
 
 @admin.register(AuditEvent)
@@ -103,7 +112,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self) -> list:
-        explain_url = path("explain/", self.admin_site.admin_view(self.explain_view), name="permissions_explain")
+        explain_url = path(
+            "explain/", self.admin_site.admin_view(self.explain_view), name="permissions_explain"
+        )
         return [explain_url, *super().get_urls()]
 
     def explain_view(self, request: HttpRequest) -> HttpResponse:

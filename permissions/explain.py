@@ -95,7 +95,9 @@ def explain(*, permission: str, user: str = "", token: str = "", target: str = "
         raise ExplainError(str(exc)) from exc
     principal = principal_named(user, token)
     obj = target_named(permission, target)
-    return Explanation(principal.actor, permission, str(obj) if obj else "", decide(principal, permission, obj))
+    return Explanation(
+        principal.actor, permission, str(obj) if obj else "", decide(principal, permission, obj)
+    )
 
 
 def _is_uuid(value: str) -> bool:

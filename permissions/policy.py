@@ -46,7 +46,11 @@ def matching_rules(principal: Principal, permission: str) -> list[PolicyRule]:
     """The enabled rules that allow ``permission`` to this principal, whatever their condition."""
     if not principal.is_authenticated:
         return []
-    return [rule for rule in enabled_rules() if permission in (rule.permissions or []) and _applies(rule, principal)]
+    return [
+        rule
+        for rule in enabled_rules()
+        if permission in (rule.permissions or []) and _applies(rule, principal)
+    ]
 
 
 def enabled_rules() -> list[PolicyRule]:
@@ -100,7 +104,9 @@ def _gate(principal: Principal, permission: str) -> Decision | None:
         return Decision(True, f"{principal.actor} is a superuser", "superuser")
     spec = names.get(permission)
     if spec.django_perm in principal.django_perms:
-        return Decision(True, f"global permission {spec.django_perm} held by {principal.actor} or its groups", "global")
+        return Decision(
+            True, f"global permission {spec.django_perm} held by {principal.actor} or its groups", "global"
+        )
     return None
 
 
@@ -110,7 +116,9 @@ def entity_filter(caller: Any, permission: str = names.ENTITY_READ) -> Q:
     gate = _gate(principal, permission)
     if gate is not None:
         return EVERYTHING if gate.allowed else NOTHING
-    return _object_filter(principal, permission, EntityUserObjectPermission, EntityGroupObjectPermission, entity=True)
+    return _object_filter(
+        principal, permission, EntityUserObjectPermission, EntityGroupObjectPermission, entity=True
+    )
 
 
 def location_filter(caller: Any, permission: str = names.LOCATION_READ) -> Q:
@@ -123,7 +131,9 @@ def location_filter(caller: Any, permission: str = names.LOCATION_READ) -> Q:
     )
 
 
-def _object_filter(principal: Principal, permission: str, user_model: Any, group_model: Any, *, entity: bool) -> Q:
+def _object_filter(
+    principal: Principal, permission: str, user_model: Any, group_model: Any, *, entity: bool
+) -> Q:
     codename = names.get(permission).codename
     parts: list[Q] = []
     for rule in matching_rules(principal, permission):
@@ -135,26 +145,34 @@ def _object_filter(principal: Principal, permission: str, user_model: Any, group
         parts.append(condition)
     if principal.user_id is not None:
         parts.append(
-            Q(pk__in=user_model.objects.filter(user_id=principal.user_id, permission__codename=codename).values(
-                "content_object_id"
-            ))
+            Q(
+                pk__in=user_model.objects.filter(
+                    user_id=principal.user_id, permission__codename=codename
+                ).values("content_object_id")
+            )
         )
     if principal.group_ids:
         parts.append(
-            Q(pk__in=group_model.objects.filter(
-                group_id__in=sorted(principal.group_ids), permission__codename=codename
-            ).values("content_object_id"))
+            Q(
+                pk__in=group_model.objects.filter(
+                    group_id__in=sorted(principal.group_ids), permission__codename=codename
+                ).values("content_object_id")
+            )
         )
     return reduce(or_, parts) if parts else NOTHING
 
 
-def visible_entities(caller: Any, permission: str = names.ENTITY_READ, queryset: QuerySet | None = None) -> QuerySet:
+def visible_entities(
+    caller: Any, permission: str = names.ENTITY_READ, queryset: QuerySet | None = None
+) -> QuerySet:
     """Entities the caller may ``permission``: the list face of the decision, one query with the rest."""
     base = Entity.objects.all() if queryset is None else queryset
     return base.filter(entity_filter(caller, permission))
 
 
-def visible_locations(caller: Any, permission: str = names.LOCATION_READ, queryset: QuerySet | None = None) -> QuerySet:
+def visible_locations(
+    caller: Any, permission: str = names.LOCATION_READ, queryset: QuerySet | None = None
+) -> QuerySet:
     base = Location.objects.all() if queryset is None else queryset
     return base.filter(location_filter(caller, permission))
 
@@ -170,16 +188,21 @@ def decide(caller: Any, permission: str, obj: Entity | Location | None = None) -
         if rule.condition == PolicyRule.Condition.ANY:
             return Decision(True, f"rule “{rule.name}” allows {permission} to {principal.actor}", "rule")
         if isinstance(obj, Entity) and _meets(rule, principal, obj):
-            return Decision(True, f"rule “{rule.name}” allows {permission}: {rule.get_condition_display()}", "rule")
+            return Decision(
+                True, f"rule “{rule.name}” allows {permission}: {rule.get_condition_display()}", "rule"
+            )
     if obj is not None and obj.pk is not None:
         user_model, group_model = (
             (EntityUserObjectPermission, EntityGroupObjectPermission)
             if isinstance(obj, Entity)
             else (LocationUserObjectPermission, LocationGroupObjectPermission)
         )
-        if principal.user_id is not None and user_model.objects.filter(
-            user_id=principal.user_id, permission__codename=codename, content_object=obj
-        ).exists():
+        if (
+            principal.user_id is not None
+            and user_model.objects.filter(
+                user_id=principal.user_id, permission__codename=codename, content_object=obj
+            ).exists()
+        ):
             return Decision(True, f"{codename} granted on {obj} to {principal.actor}", "object-user")
         group = (
             group_model.objects.filter(
@@ -206,7 +229,9 @@ def _meets(rule: PolicyRule, principal: Principal, entity: Entity) -> bool:
         return entity.namespace == value.lower()
     if rule.condition == PolicyRule.Condition.ANNOTATION:
         key, has_value, expected = value.partition("=")
-        annotations = {k.lower(): v for k, v in ((entity.served.get("metadata") or {}).get("annotations") or {}).items()}
+        annotations = {
+            k.lower(): v for k, v in ((entity.served.get("metadata") or {}).get("annotations") or {}).items()
+        }
         actual = annotations.get(key.strip().lower())
         return actual is not None and (not has_value or str(actual).lower() == expected.strip().lower())
     return False

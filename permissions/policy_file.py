@@ -1,11 +1,11 @@
 """Policy rules as a YAML file: a list of rules, each with name, permissions, subject and condition.
 
-    - name: platform-team-manages-its-namespace
-      permissions: [catalog.entity.refresh, catalog.entity.delete]
-      subject: group            # everyone | users | group | user | service
-      subject_value: group:default/platform
-      condition: namespace      # any | is_owner | kind | namespace | annotation
-      condition_value: platform
+- name: platform-team-manages-its-namespace
+  permissions: [catalog.entity.refresh, catalog.entity.delete]
+  subject: group            # everyone | users | group | user | service
+  subject_value: group:default/platform
+  condition: namespace      # any | is_owner | kind | namespace | annotation
+  condition_value: platform
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ from django.db import transaction
 from permissions import names
 from permissions.models import PolicyRule
 
-FIELDS = {"name", "description", "permissions", "subject", "subject_value", "condition", "condition_value", "enabled"}
+FIELDS = {
+    "name",
+    "description",
+    "permissions",
+    "subject",
+    "subject_value",
+    "condition",
+    "condition_value",
+    "enabled",
+}
 
 
 class PolicyFileError(ValueError):
@@ -48,7 +57,9 @@ def parse_rules(text: str) -> list[dict[str, Any]]:
         if not isinstance(permissions, list) or not permissions:
             problems.append(f"{where}: permissions must be a non-empty list")
             permissions = []
-        problems.extend(f"{where}: unknown permission {p!r}" for p in permissions if p not in names.PERMISSIONS)
+        problems.extend(
+            f"{where}: unknown permission {p!r}" for p in permissions if p not in names.PERMISSIONS
+        )
         if rule.get("subject", "users") not in PolicyRule.Subject.values:
             problems.append(f"{where}: subject must be one of {PolicyRule.Subject.values}")
         if rule.get("condition", "any") not in PolicyRule.Condition.values:

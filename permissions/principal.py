@@ -67,7 +67,9 @@ def _from_request(request: Any) -> Principal:
         if token_user is not None:
             return principal_for_user(token_user, token_permissions=token_permissions, token_id=token_id)
     if user is not None and getattr(user, "subject", None) and getattr(user, "pk", None) is None:
-        return Principal(kind="service", name=user.subject, token_permissions=token_permissions, token_id=token_id)
+        return Principal(
+            kind="service", name=user.subject, token_permissions=token_permissions, token_id=token_id
+        )
     return principal_for_user(user)
 
 
@@ -78,7 +80,9 @@ def principal_for_user(
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return ANONYMOUS
     if getattr(user, "pk", None) is None:
-        return Principal(kind="service", name=str(getattr(user, "subject", user)), token_permissions=token_permissions)
+        return Principal(
+            kind="service", name=str(getattr(user, "subject", user)), token_permissions=token_permissions
+        )
     if user.is_superuser:
         # Superusers pass every check before groups, grants or ownership are looked at: no query needed.
         base = Principal(kind="user", name=user.get_username(), user_id=user.pk, is_superuser=True)
@@ -89,7 +93,9 @@ def principal_for_user(
 
 def _build_user_principal(user: Any) -> Principal:
     groups = list(user.groups.values_list("id", "name"))
-    perms = Permission.objects.filter(_user_or_groups(user.pk)).values_list("content_type__app_label", "codename")
+    perms = Permission.objects.filter(_user_or_groups(user.pk)).values_list(
+        "content_type__app_label", "codename"
+    )
     identity = _load_identity(user)
     return Principal(
         kind="user",

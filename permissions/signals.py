@@ -51,11 +51,17 @@ def _grant_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     audit.record(
         action,
         str(instance.content_object_id),
-        {"permission": instance.permission.codename, "to": str(holder), "object": str(instance.content_object)},
+        {
+            "permission": instance.permission.codename,
+            "to": str(holder),
+            "object": str(instance.content_object),
+        },
     )
 
 
-def _membership_changed(sender: Any, instance: Any, action: str, pk_set: set | None, model: Any, **kwargs: Any):
+def _membership_changed(
+    sender: Any, instance: Any, action: str, pk_set: set | None, model: Any, **kwargs: Any
+):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     related = [str(obj) for obj in model.objects.filter(pk__in=pk_set or ())] if pk_set else []

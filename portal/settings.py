@@ -69,7 +69,9 @@ TEMPLATES = [
 
 # --- Database: SQLite by default, PostgreSQL through DATABASE_URL in production and CI.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'greenroom.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front instead of failing half-way with "database is locked".
     # WAL lets pages read while a worker writes; NORMAL sync is durable at checkpoints and much faster.
@@ -192,12 +194,25 @@ CATALOG_ORPHAN_CLEANUP_SECONDS = env_int("CATALOG_ORPHAN_CLEANUP_SECONDS", 30, m
 # Kinds a location may emit unless the location sets its own list (Backstage's catalog.rules).
 CATALOG_ALLOWED_KINDS = env_list(
     "CATALOG_ALLOWED_KINDS",
-    ["Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template", "AiResource"],
+    [
+        "Component",
+        "API",
+        "Resource",
+        "System",
+        "Domain",
+        "Group",
+        "User",
+        "Location",
+        "Template",
+        "AiResource",
+    ],
 )
 # Location types that may be registered through the API (Backstage: url only).
 CATALOG_LOCATION_TYPES = env_list("CATALOG_LOCATION_TYPES", ["url"])
 # Hosts that url locations and $text placeholders may be fetched from; "*.example.com" covers subdomains.
-CATALOG_ALLOWED_HOSTS = env_list("CATALOG_ALLOWED_HOSTS", ["github.com", "raw.githubusercontent.com", "gitlab.com"])
+CATALOG_ALLOWED_HOSTS = env_list(
+    "CATALOG_ALLOWED_HOSTS", ["github.com", "raw.githubusercontent.com", "gitlab.com"]
+)
 # When set, file locations may only read below these directories.
 CATALOG_FILE_ROOTS = env_list("CATALOG_FILE_ROOTS", [])
 # GitHub hosts whose /blob/ URLs are read from a raw-content base: "host=base,host=base".
@@ -235,7 +250,12 @@ if OIDC_RP_CLIENT_ID:
     if not OIDC_RP_CLIENT_SECRET:
         raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set but OIDC_RP_CLIENT_SECRET (or _FILE) is not")
     if not OIDC_OP_DISCOVERY_URL and not (
-        OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT and OIDC_OP_JWKS_ENDPOINT
+        OIDC_OP_AUTHORIZATION_ENDPOINT
+        and OIDC_OP_TOKEN_ENDPOINT
+        and OIDC_OP_USER_ENDPOINT
+        and OIDC_OP_JWKS_ENDPOINT
     ):
-        raise ImproperlyConfigured("OIDC needs OIDC_OP_DISCOVERY_URL, or all four OIDC_OP_*_ENDPOINT settings")
+        raise ImproperlyConfigured(
+            "OIDC needs OIDC_OP_DISCOVERY_URL, or all four OIDC_OP_*_ENDPOINT settings"
+        )
     AUTHENTICATION_BACKENDS.append("permissions.oidc.OIDCBackend")

@@ -109,7 +109,9 @@ def demo_environment(var_dir: Path, allowed_host: str) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         # Nothing configured for a real deployment may leak into the throwaway demo.
-        if not key.startswith(("DATABASE_", "CELERY_", "REDIS_", "OIDC_", "DJANGO_", "GREENROOM_", "CATALOG_"))
+        if not key.startswith(
+            ("DATABASE_", "CELERY_", "REDIS_", "OIDC_", "DJANGO_", "GREENROOM_", "CATALOG_")
+        )
     }
     env.update(
         GREENROOM_VAR_DIR=str(var_dir),
@@ -122,7 +124,9 @@ def demo_environment(var_dir: Path, allowed_host: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 @contextlib.contextmanager
@@ -247,7 +251,10 @@ def main() -> int:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", CHROMIUM))
     args = parser.parse_args()
     if not Path(args.chromium).exists():
-        say(f"Chromium not found at {args.chromium}: apt-get install -y chromium, or pass --chromium", error=True)
+        say(
+            f"Chromium not found at {args.chromium}: apt-get install -y chromium, or pass --chromium",
+            error=True,
+        )
         return 1
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)

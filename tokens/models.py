@@ -34,7 +34,9 @@ def split_token(token: str) -> tuple[str, str] | None:
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         now = timezone.now()
-        return self.filter(revoked=False).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+        return self.filter(revoked=False).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
 
     def for_token(self, token: str) -> ApiToken | None:
         """The active token matching ``token``, found by its prefix and compared in constant time."""

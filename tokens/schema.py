@@ -12,4 +12,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "A static API token: grn_<prefix>_<secret>."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A static API token: grn_<prefix>_<secret>.",
+        }

@@ -24,7 +24,9 @@ def analyze_location(location: Any, filename: str | None) -> dict[str, Any]:
     if type_ != "url" or urlsplit(target).scheme not in ("http", "https"):
         raise InputError(f"Unable to analyze {type_}:{target}: only url locations can be analyzed")
     normalize_target("url", target)
-    file_url = target if target.endswith((".yaml", ".yml")) else _repo_file(target, filename or DEFAULT_FILENAME)
+    file_url = (
+        target if target.endswith((".yaml", ".yml")) else _repo_file(target, filename or DEFAULT_FILENAME)
+    )
     existing = _existing_entity_files(file_url)
     if existing:
         return {"existingEntityFiles": existing, "generateEntities": []}
@@ -50,7 +52,11 @@ def _existing_entity_files(file_url: str) -> list[dict[str, Any]]:
             continue
         for document in documents:
             found.append(
-                {"location": {"type": "url", "target": read.target}, "isRegistered": registered, "entity": document}
+                {
+                    "location": {"type": "url", "target": read.target},
+                    "isRegistered": registered,
+                    "entity": document,
+                }
             )
     return found
 

@@ -64,7 +64,9 @@ def ordered(queryset: QuerySet, orders: list[OrderField], *, paged: bool) -> Que
         alias = f"order_{index}"
         queryset = queryset.annotate(**{alias: sort_value(order.field)})
         expression = F(alias)
-        keys.append(expression.desc(nulls_last=True) if order.order == "desc" else expression.asc(nulls_last=True))
+        keys.append(
+            expression.desc(nulls_last=True) if order.order == "desc" else expression.asc(nulls_last=True)
+        )
     if not orders and paged:
         keys.append(F("ref").asc())
     keys.append(F("pk").asc())
@@ -103,7 +105,9 @@ def page(request: Request, queryset: QuerySet, paging: Paging, fields: list[str]
 
 
 def _next_url(request: Request, limit: int, offset: int) -> str:
-    query = [(k, v) for k, values in request.query_params.lists() if k not in ("offset", "after") for v in values]
+    query = [
+        (k, v) for k, values in request.query_params.lists() if k not in ("offset", "after") for v in values
+    ]
     query.append(("after", OffsetCursor(limit, offset).encode()))
     return f"/entities?{urlencode(query)}"
 

@@ -84,7 +84,9 @@ def dry_run(type_: str, target: str, presence: str) -> dict[str, Any]:
 def _problems(result: FileResult) -> list[str]:
     messages = [f"{result.ref}: {e.field + ': ' if e.field else ''}{e.message}" for e in result.errors]
     for failure in result.failures:
-        messages.extend(f"{failure.ref}: {p.field + ': ' if p.field else ''}{p.message}" for p in failure.problems)
+        messages.extend(
+            f"{failure.ref}: {p.field + ': ' if p.field else ''}{p.message}" for p in failure.problems
+        )
     return messages
 
 

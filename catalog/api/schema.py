@@ -71,7 +71,9 @@ class FullTextFilterSerializer(serializers.Serializer):
 
 
 class EntitiesQueryRequestSerializer(serializers.Serializer):
-    query = serializers.JSONField(required=False, help_text="A filter predicate ($all, $any, $not, field matchers).")
+    query = serializers.JSONField(
+        required=False, help_text="A filter predicate ($all, $any, $not, field matchers)."
+    )
     orderBy = OrderBySerializer(many=True, required=False, allow_null=True)
     fullTextFilter = FullTextFilterSerializer(required=False, allow_null=True)
     fields = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
@@ -146,12 +148,18 @@ class LocationsQueryResponseSerializer(serializers.Serializer):
     pageInfo = PageInfoSerializer()
 
 
-def _query(name: str, description: str, *, many: bool = False, schema: dict | None = None) -> OpenApiParameter:
+def _query(
+    name: str, description: str, *, many: bool = False, schema: dict | None = None
+) -> OpenApiParameter:
     """A query parameter; ``many`` ones may repeat (``filter=a&filter=b``)."""
     item = schema or {"type": "string"}
     return OpenApiParameter(
-        name, {"type": "array", "items": item} if many else item,  # type: ignore[arg-type]
-        OpenApiParameter.QUERY, required=False, description=description, explode=True if many else None,
+        name,
+        {"type": "array", "items": item} if many else item,  # type: ignore[arg-type]
+        OpenApiParameter.QUERY,
+        required=False,
+        description=description,
+        explode=True if many else None,
     )
 
 
@@ -183,96 +191,159 @@ PATH_NAME = [
 ]
 
 get_entities = extend_schema(
-    operation_id="getEntities", tags=[TAG_ENTITIES],
-    parameters=[FILTER, FIELDS,
-                _query("order", "asc:<field> or desc:<field>.", many=True,
-                       schema={"type": "string", "pattern": "^(asc|desc):.+$"}),
-                _integer("limit", "Page size.", 1), OFFSET,
-                _query("after", "The cursor of the Link: rel=next header.", schema=NON_EMPTY)],
+    operation_id="getEntities",
+    tags=[TAG_ENTITIES],
+    parameters=[
+        FILTER,
+        FIELDS,
+        _query(
+            "order",
+            "asc:<field> or desc:<field>.",
+            many=True,
+            schema={"type": "string", "pattern": "^(asc|desc):.+$"},
+        ),
+        _integer("limit", "Page size.", 1),
+        OFFSET,
+        _query("after", "The cursor of the Link: rel=next header.", schema=NON_EMPTY),
+    ],
     responses={200: OpenApiResponse(ENTITY_ARRAY, "An array of entities."), **ERRORS},
 )
 get_entities_by_query = extend_schema(
-    operation_id="getEntitiesByQuery", tags=[TAG_ENTITIES],
-    parameters=[FILTER, FIELDS, LIMIT, OFFSET,
-                _query("orderField", "<field>[,asc|desc]", many=True,
-                       schema={"type": "string", "pattern": "^[^,]+(,(asc|desc))?$"}),
-                _query("fullTextFilterTerm", "Case-insensitive substring."),
-                _query("fullTextFilterFields", "Fields the term is looked for in.", many=True),
-                _enum("totalItems", "Whether to count the matches.", ["include", "exclude"]),
-                _query("cursor", "Continue a walk; filters and ordering are then ignored.", schema=NON_EMPTY)],
+    operation_id="getEntitiesByQuery",
+    tags=[TAG_ENTITIES],
+    parameters=[
+        FILTER,
+        FIELDS,
+        LIMIT,
+        OFFSET,
+        _query(
+            "orderField",
+            "<field>[,asc|desc]",
+            many=True,
+            schema={"type": "string", "pattern": "^[^,]+(,(asc|desc))?$"},
+        ),
+        _query("fullTextFilterTerm", "Case-insensitive substring."),
+        _query("fullTextFilterFields", "Fields the term is looked for in.", many=True),
+        _enum("totalItems", "Whether to count the matches.", ["include", "exclude"]),
+        _query("cursor", "Continue a walk; filters and ordering are then ignored.", schema=NON_EMPTY),
+    ],
     responses={200: EntitiesQueryResponseSerializer, **ERRORS},
 )
 post_entities_by_query = extend_schema(
-    operation_id="queryEntitiesByPredicate", tags=[TAG_ENTITIES],
-    request=EntitiesQueryRequestSerializer, responses={200: EntitiesQueryResponseSerializer, **ERRORS},
+    operation_id="queryEntitiesByPredicate",
+    tags=[TAG_ENTITIES],
+    request=EntitiesQueryRequestSerializer,
+    responses={200: EntitiesQueryResponseSerializer, **ERRORS},
 )
 get_entities_by_refs = extend_schema(
-    operation_id="getEntitiesByRefs", tags=[TAG_ENTITIES], parameters=[FILTER, FIELDS],
-    request=EntitiesByRefsRequestSerializer, responses={200: EntitiesByRefsResponseSerializer, **ERRORS},
+    operation_id="getEntitiesByRefs",
+    tags=[TAG_ENTITIES],
+    parameters=[FILTER, FIELDS],
+    request=EntitiesByRefsRequestSerializer,
+    responses={200: EntitiesByRefsResponseSerializer, **ERRORS},
 )
 get_entity_by_name = extend_schema(
-    operation_id="getEntityByName", tags=[TAG_ENTITIES], parameters=PATH_NAME,
+    operation_id="getEntityByName",
+    tags=[TAG_ENTITIES],
+    parameters=PATH_NAME,
     responses={200: OpenApiTypes.OBJECT, **ERRORS, **NOT_FOUND},
 )
 get_entity_ancestry = extend_schema(
-    operation_id="getEntityAncestryByName", tags=[TAG_ENTITIES], parameters=PATH_NAME,
+    operation_id="getEntityAncestryByName",
+    tags=[TAG_ENTITIES],
+    parameters=PATH_NAME,
     responses={200: AncestrySerializer, **ERRORS, **NOT_FOUND},
 )
 get_entity_by_uid = extend_schema(
-    operation_id="getEntityByUid", tags=[TAG_ENTITIES],
+    operation_id="getEntityByUid",
+    tags=[TAG_ENTITIES],
     responses={200: OpenApiTypes.OBJECT, **ERRORS, **NOT_FOUND},
 )
 delete_entity_by_uid = extend_schema(
-    operation_id="deleteEntityByUid", tags=[TAG_ENTITIES], responses={204: None, **ERRORS},
+    operation_id="deleteEntityByUid",
+    tags=[TAG_ENTITIES],
+    responses={204: None, **ERRORS},
 )
 get_entity_facets = extend_schema(
-    operation_id="getEntityFacets", tags=[TAG_ENTITIES],
-    parameters=[OpenApiParameter("facet", {"type": "array", "items": NON_EMPTY, "minItems": 1},  # type: ignore[arg-type]
-                                 OpenApiParameter.QUERY, required=True, explode=True,
-                                 description="Search keys to count values of."), FILTER],
+    operation_id="getEntityFacets",
+    tags=[TAG_ENTITIES],
+    parameters=[
+        OpenApiParameter(
+            "facet",
+            {"type": "array", "items": NON_EMPTY, "minItems": 1},  # type: ignore[arg-type]
+            OpenApiParameter.QUERY,
+            required=True,
+            explode=True,
+            description="Search keys to count values of.",
+        ),
+        FILTER,
+    ],
     responses={200: FacetsResponseSerializer, **ERRORS},
 )
 post_entity_facets = extend_schema(
-    operation_id="queryEntityFacetsByPredicate", tags=[TAG_ENTITIES],
-    request=FacetsRequestSerializer, responses={200: FacetsResponseSerializer, **ERRORS},
+    operation_id="queryEntityFacetsByPredicate",
+    tags=[TAG_ENTITIES],
+    request=FacetsRequestSerializer,
+    responses={200: FacetsResponseSerializer, **ERRORS},
 )
 refresh_entity = extend_schema(
-    operation_id="refreshEntity", tags=[TAG_ACTIONS], request=RefreshRequestSerializer,
+    operation_id="refreshEntity",
+    tags=[TAG_ACTIONS],
+    request=RefreshRequestSerializer,
     responses={200: None, **ERRORS, **NOT_FOUND},
 )
 validate_entity = extend_schema(
-    operation_id="validateEntity", tags=[TAG_ACTIONS], request=ValidateRequestSerializer,
+    operation_id="validateEntity",
+    tags=[TAG_ACTIONS],
+    request=ValidateRequestSerializer,
     responses={200: None, 400: ValidateErrorsSerializer, 401: ERRORS[401], 403: ERRORS[403]},
 )
 analyze_location = extend_schema(
-    operation_id="analyzeLocation", tags=[TAG_ACTIONS], request=AnalyzeRequestSerializer,
+    operation_id="analyzeLocation",
+    tags=[TAG_ACTIONS],
+    request=AnalyzeRequestSerializer,
     responses={200: AnalyzeResponseSerializer, **ERRORS},
 )
 get_locations = extend_schema(
-    operation_id="getLocations", tags=[TAG_LOCATIONS],
+    operation_id="getLocations",
+    tags=[TAG_LOCATIONS],
     responses={200: LocationListItemSerializer(many=True), **ERRORS},
 )
 create_location = extend_schema(
-    operation_id="createLocation", tags=[TAG_LOCATIONS], request=LocationInputSerializer,
-    parameters=[_enum("dryRun", "Process without storing.", ["true", "false"]),
-                _enum("onConflict", "What a duplicate does.", ["reject", "refresh"])],
+    operation_id="createLocation",
+    tags=[TAG_LOCATIONS],
+    request=LocationInputSerializer,
+    parameters=[
+        _enum("dryRun", "Process without storing.", ["true", "false"]),
+        _enum("onConflict", "What a duplicate does.", ["reject", "refresh"]),
+    ],
     responses={201: LocationCreatedSerializer, **ERRORS, **CONFLICT},
 )
 get_location = extend_schema(
-    operation_id="getLocation", tags=[TAG_LOCATIONS], responses={200: LocationSerializer, **ERRORS, **NOT_FOUND},
+    operation_id="getLocation",
+    tags=[TAG_LOCATIONS],
+    responses={200: LocationSerializer, **ERRORS, **NOT_FOUND},
 )
 update_location = extend_schema(
-    operation_id="updateLocation", tags=[TAG_LOCATIONS], request=LocationUpdateSerializer,
+    operation_id="updateLocation",
+    tags=[TAG_LOCATIONS],
+    request=LocationUpdateSerializer,
     responses={200: LocationSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
 )
 delete_location = extend_schema(
-    operation_id="deleteLocation", tags=[TAG_LOCATIONS], responses={204: None, **ERRORS, **NOT_FOUND},
+    operation_id="deleteLocation",
+    tags=[TAG_LOCATIONS],
+    responses={204: None, **ERRORS, **NOT_FOUND},
 )
 query_locations = extend_schema(
-    operation_id="getLocationsByQuery", tags=[TAG_LOCATIONS], request=LocationsQueryRequestSerializer,
+    operation_id="getLocationsByQuery",
+    tags=[TAG_LOCATIONS],
+    request=LocationsQueryRequestSerializer,
     responses={200: LocationsQueryResponseSerializer, **ERRORS},
 )
 get_location_by_entity = extend_schema(
-    operation_id="getLocationByEntity", tags=[TAG_LOCATIONS], parameters=PATH_NAME,
+    operation_id="getLocationByEntity",
+    tags=[TAG_LOCATIONS],
+    parameters=PATH_NAME,
     responses={200: LocationSerializer, **ERRORS, **NOT_FOUND},
 )

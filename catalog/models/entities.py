@@ -39,7 +39,9 @@ class Entity(models.Model):
     location = models.ForeignKey(
         "catalog.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="entities"
     )
-    location_key = models.CharField(max_length=2048, blank=True, help_text="The file this entity was read from.")
+    location_key = models.CharField(
+        max_length=2048, blank=True, help_text="The file this entity was read from."
+    )
     parent_ref = models.CharField(max_length=255, blank=True, db_index=True, help_text="The emitting entity.")
     orphan = models.BooleanField(default=False, db_index=True)
 

@@ -48,9 +48,13 @@ class Location(models.Model):
     last_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")
+        ]
         ordering = ["type", "target"]
-        permissions = [("analyze_location", "Can analyze a location before import (catalog.location.analyze)")]
+        permissions = [
+            ("analyze_location", "Can analyze a location before import (catalog.location.analyze)")
+        ]
 
     def __str__(self) -> str:
         return self.ref

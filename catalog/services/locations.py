@@ -81,9 +81,9 @@ def _peers_of(entity_filter: Q) -> set[str]:
         peers.add(source)
         peers.add(target)
     peers.update(
-        Relation.objects.filter(target_ref__in=Entity.objects.filter(entity_filter).values("ref")).values_list(
-            "source_ref", flat=True
-        )
+        Relation.objects.filter(
+            target_ref__in=Entity.objects.filter(entity_filter).values("ref")
+        ).values_list("source_ref", flat=True)
     )
     return peers
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,9 +23,9 @@ from catalog.bulk import copy_rows, insert_rows, update_rows
 from catalog.models import CatalogError, Entity, Location, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
-from permissions import audit
 from catalog.stitching import stitch
 from catalog.walker import FileResult, walk_ahead
+from permissions import audit
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ def refresh_location(location_id: Any, *, progress: Progress | None = None) -> R
                     changes = {k: getattr(summary, k) for k in ("added", "updated", "orphaned", "errors")}
                     audit.record("catalog.location.refresh", location.ref, changes)
                 transaction.on_commit(
-                    lambda: location_refreshed.send(Location, location_id=location_id, summary=summary)
+                    functools.partial(
+                        location_refreshed.send, Location, location_id=location_id, summary=summary
+                    )
                 )
                 return summary
         except IntegrityError:
@@ -205,15 +208,18 @@ class _Refresh:
 
     def _stored_locations(self, file_ref: str) -> list[dict[str, Any]]:
         return list(
-            Entity.objects.filter(location=self.location, location_key=file_ref, kind__iexact="location")
-            .values_list("processed", flat=True)
+            Entity.objects.filter(
+                location=self.location, location_key=file_ref, kind__iexact="location"
+            ).values_list("processed", flat=True)
         )
 
     def _collect(self, result: FileResult, pending: list[Emitted]) -> None:
         if result.failed:
             self.failed_files.add(result.ref)
             for error in result.errors:
-                self._error(error.kind, result.ref, error.message, error.document, error.field, error.entity_ref)
+                self._error(
+                    error.kind, result.ref, error.message, error.document, error.field, error.entity_ref
+                )
         for failure in result.failures:
             self._failure(failure)
         for emitted in result.emitted:

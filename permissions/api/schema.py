@@ -33,5 +33,3 @@ audit = extend_schema(
     ],
     responses={200: OpenApiResponse(OBJECT, "{items, totalItems}, newest first."), **ERRORS},
 )
-
-

@@ -150,8 +150,9 @@ def admin_client_(db):
 
 
 def test_admin_issues_a_token_and_shows_it_once(admin_client_):
-    response = admin_client_.post("/admin/tokens/apitoken/add/", {"subject": "ci", "expires_at_0": "",
-                                                                   "expires_at_1": ""}, follow=True)
+    response = admin_client_.post(
+        "/admin/tokens/apitoken/add/", {"subject": "ci", "expires_at_0": "", "expires_at_1": ""}, follow=True
+    )
     assert response.status_code == 200
     row = ApiToken.objects.get()
     messages = [str(m) for m in response.context["messages"]]
@@ -164,8 +165,9 @@ def test_admin_issues_a_token_and_shows_it_once(admin_client_):
 
 def test_admin_revokes_tokens(admin_client_, token):
     row = ApiToken.objects.get()
-    response = admin_client_.post("/admin/tokens/apitoken/", {"action": "revoke", "_selected_action": [row.pk]},
-                                  follow=True)
+    response = admin_client_.post(
+        "/admin/tokens/apitoken/", {"action": "revoke", "_selected_action": [row.pk]}, follow=True
+    )
     assert response.status_code == 200
     row.refresh_from_db()
     assert row.revoked and ApiToken.objects.for_token(token) is None

@@ -77,8 +77,16 @@ def test_the_kind_filter_is_case_insensitive_for_port(many, api, kind):
 def test_a_cursor_ignores_filters_sent_with_it(many, catalog, api):
     first = api.get(URL, {"limit": 5, "filter": "kind=component"}).json()
     cursor = first["pageInfo"]["nextCursor"]
-    with_other = api.get(URL, {"limit": 5, "filter": "kind=group", "orderField": "nope,sideways",
-                               "fullTextFilterTerm": "zzz", "cursor": cursor}).json()
+    with_other = api.get(
+        URL,
+        {
+            "limit": 5,
+            "filter": "kind=group",
+            "orderField": "nope,sideways",
+            "fullTextFilterTerm": "zzz",
+            "cursor": cursor,
+        },
+    ).json()
     plain = api.get(URL, {"limit": 5, "cursor": cursor}).json()
     assert with_other == plain
     assert all(e["kind"] == "Component" for e in plain["items"])
@@ -148,14 +156,24 @@ def test_total_items_can_be_excluded(many, api):
 
 
 def test_full_text_filter(catalog, api):
-    body = api.get(URL, {"fullTextFilterTerm": " PAYMENTS ", "fullTextFilterFields": "metadata.name,spec.type"}).json()
+    body = api.get(
+        URL, {"fullTextFilterTerm": " PAYMENTS ", "fullTextFilterFields": "metadata.name,spec.type"}
+    ).json()
     assert refs_of(body["items"]) == {
-        "component:default/payments-api", "api:default/payments-rest", "resource:default/payments-db"
+        "component:default/payments-api",
+        "api:default/payments-rest",
+        "resource:default/payments-db",
     }
     by_sort_field = api.get(URL, {"fullTextFilterTerm": "web", "orderField": "spec.type"}).json()
     assert refs_of(by_sort_field["items"]) == {"component:shop/storefront"}
-    split = api.get(URL, [("fullTextFilterTerm", "ledger"), ("fullTextFilterFields", "metadata.title"),
-                          ("fullTextFilterFields", "metadata.name")]).json()
+    split = api.get(
+        URL,
+        [
+            ("fullTextFilterTerm", "ledger"),
+            ("fullTextFilterFields", "metadata.title"),
+            ("fullTextFilterFields", "metadata.name"),
+        ],
+    ).json()
     assert refs_of(split["items"]) == {"component:default/ledger"}
     wildcard = api.get(URL, {"fullTextFilterTerm": "%", "fullTextFilterFields": "metadata.name"}).json()
     assert wildcard["items"] == []
@@ -172,8 +190,15 @@ def test_cursors_are_base64_json_with_backstage_keys(many, api):
 
 
 def test_post_walks_with_query_cursor_and_both_methods_accept_it(many, api):
-    body = api.post(URL, {"query": {"kind": "component"}, "limit": 20,
-                          "orderBy": [{"field": "metadata.name", "order": "desc"}]}, format="json").json()
+    body = api.post(
+        URL,
+        {
+            "query": {"kind": "component"},
+            "limit": 20,
+            "orderBy": [{"field": "metadata.name", "order": "desc"}],
+        },
+        format="json",
+    ).json()
     names = [e["metadata"]["name"] for e in body["items"]]
     cursor = body["pageInfo"]["nextCursor"]
     via_post = api.post(URL, {"cursor": cursor, "limit": 20}, format="json").json()
@@ -186,9 +211,16 @@ def test_post_walks_with_query_cursor_and_both_methods_accept_it(many, api):
 
 
 def test_post_full_text_fields_offset_and_total(catalog, api):
-    body = api.post(URL, {"fullTextFilter": {"term": "team", "fields": ["metadata.title", "metadata.name"]},
-                          "fields": ["kind", "metadata.name"], "offset": 1, "totalItems": "include"},
-                    format="json").json()
+    body = api.post(
+        URL,
+        {
+            "fullTextFilter": {"term": "team", "fields": ["metadata.title", "metadata.name"]},
+            "fields": ["kind", "metadata.name"],
+            "offset": 1,
+            "totalItems": "include",
+        },
+        format="json",
+    ).json()
     assert body["totalItems"] == 2
     assert len(body["items"]) == 1 and set(body["items"][0]) == {"kind", "metadata"}
 

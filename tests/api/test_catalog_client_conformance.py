@@ -56,7 +56,11 @@ def install_client() -> None:
         (CLIENT_DIR / "package.json").write_text('{"name": "greenroom-conformance", "private": true}\n')
     result = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", f"@backstage/catalog-client@{CLIENT_VERSION}"],
-        cwd=CLIENT_DIR, capture_output=True, text=True, timeout=300, check=False,
+        cwd=CLIENT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
         pytest.skip(f"could not install @backstage/catalog-client: {result.stderr[-500:]}")
@@ -69,8 +73,15 @@ def free_port() -> int:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True,
-                            text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -98,34 +109,51 @@ def portal(tmp_path: Path) -> Iterator[dict[str, str]]:
     install_client()
     fixtures = tmp_path / "catalog"
     fixtures.mkdir()
-    for name, text in {"org.yaml": ORG, "services.yaml": SERVICES, "root.yaml": ROOT, "extra.yaml": EXTRA,
-                       "extra2.yaml": EXTRA}.items():
+    for name, text in {
+        "org.yaml": ORG,
+        "services.yaml": SERVICES,
+        "root.yaml": ROOT,
+        "extra.yaml": EXTRA,
+        "extra2.yaml": EXTRA,
+    }.items():
         (fixtures / name).write_text(text.lstrip())
     port = free_port()
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("DATABASE_URL", "CELERY_", "CATALOG_", "PYTEST", "DJANGO_SETTINGS"))
     }
-    env.update({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        "GREENROOM_VAR_DIR": str(tmp_path / "var"),
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "CATALOG_LOCATION_TYPES": "url,file",
-        "CATALOG_ALLOWED_HOSTS": f"127.0.0.1:{port}",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    })
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            "GREENROOM_VAR_DIR": str(tmp_path / "var"),
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "CATALOG_LOCATION_TYPES": "url,file",
+            "CATALOG_ALLOWED_HOSTS": f"127.0.0.1:{port}",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+    )
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SETUP.format(root=str(fixtures / "root.yaml")))
     # The client writes too (locations, refresh, delete): its token acts as an admin.
     token = manage(env, "create_token", "--subject", "conformance", "--user", "conformance-admin").strip()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/api/schema/", process)
-        yield {"BASE_URL": f"http://127.0.0.1:{port}/api/catalog", "SELF_URL": f"http://127.0.0.1:{port}",
-               "TOKEN": token, "FIXTURE_DIR": str(fixtures), "CLIENT_DIR": str(CLIENT_DIR)}
+        yield {
+            "BASE_URL": f"http://127.0.0.1:{port}/api/catalog",
+            "SELF_URL": f"http://127.0.0.1:{port}",
+            "TOKEN": token,
+            "FIXTURE_DIR": str(fixtures),
+            "CLIENT_DIR": str(CLIENT_DIR),
+        }
     finally:
         process.terminate()
         try:
@@ -135,8 +163,14 @@ def portal(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def test_every_catalog_client_method_works_unchanged(portal):
-    result = subprocess.run(["node", str(SCRIPT)], env={**os.environ, **portal}, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        ["node", str(SCRIPT)],
+        env={**os.environ, **portal},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.stdout.strip(), result.stderr
     checks = json.loads(result.stdout.strip().splitlines()[-1])
     failed = [f"{c['name']}: {c['error']}" for c in checks if not c["ok"]]

@@ -50,7 +50,9 @@ def test_a_large_catalog_streams_in_chunks(write_yaml, api):
 def test_offset_paging_follows_the_link_header(catalog, api):
     response = api.get(f"{BASE}/entities", {"limit": 4, "filter": "kind=component,kind=group,kind=user"})
     assert [ref_of(e) for e in response.json()] == [
-        "component:default/ledger", "component:default/payments-api", "component:shop/storefront",
+        "component:default/ledger",
+        "component:default/payments-api",
+        "component:shop/storefront",
         "group:default/team-a",
     ]
     link = response["Link"]
@@ -64,19 +66,35 @@ def test_offset_paging_follows_the_link_header(catalog, api):
 def test_offset_and_order(catalog, api):
     body = api.get(f"{BASE}/entities", {"offset": 9}).json()
     assert len(body) == 2
-    ordered = api.get(f"{BASE}/entities", {"order": "desc:metadata.name", "filter": "kind=component", "limit": 10})
+    ordered = api.get(
+        f"{BASE}/entities", {"order": "desc:metadata.name", "filter": "kind=component", "limit": 10}
+    )
     assert [e["metadata"]["name"] for e in ordered.json()] == ["storefront", "payments-api", "Ledger"]
-    titled = streamed(api.get(f"{BASE}/entities", {"order": "asc:metadata.title", "filter": "kind=component"}))
+    titled = streamed(
+        api.get(f"{BASE}/entities", {"order": "asc:metadata.title", "filter": "kind=component"})
+    )
     assert [e["metadata"]["name"] for e in titled][0] == "payments-api"  # the others have no title: last
-    two = streamed(api.get(f"{BASE}/entities", [("order", "asc:spec.lifecycle"), ("order", "desc:metadata.name"),
-                                                ("filter", "kind=component")]))
+    two = streamed(
+        api.get(
+            f"{BASE}/entities",
+            [("order", "asc:spec.lifecycle"), ("order", "desc:metadata.name"), ("filter", "kind=component")],
+        )
+    )
     assert [e["metadata"]["name"] for e in two] == ["Ledger", "storefront", "payments-api"]
 
 
 @pytest.mark.parametrize(
     "params",
-    [{"order": "up:metadata.name"}, {"order": "asc:"}, {"limit": "0"}, {"limit": "x"}, {"offset": "-1"},
-     {"after": ""}, {"after": "bm90IGpzb24="}, {"fields": "a[0]"}],
+    [
+        {"order": "up:metadata.name"},
+        {"order": "asc:"},
+        {"limit": "0"},
+        {"limit": "x"},
+        {"offset": "-1"},
+        {"after": ""},
+        {"after": "bm90IGpzb24="},
+        {"fields": "a[0]"},
+    ],
 )
 def test_bad_list_parameters_are_input_errors(catalog, api, params):
     response = api.get(f"{BASE}/entities", params)
@@ -87,16 +105,24 @@ def test_bad_list_parameters_are_input_errors(catalog, api, params):
 FIELDS_TABLE = [
     ("kind", {"kind": "Component"}),
     ("kind,metadata.name", {"kind": "Component", "metadata": {"name": "payments-api"}}),
-    ("metadata.annotations.backstage.io/techdocs-ref", {"metadata": {"annotations": {"backstage.io/techdocs-ref": "dir:."}}}),
+    (
+        "metadata.annotations.backstage.io/techdocs-ref",
+        {"metadata": {"annotations": {"backstage.io/techdocs-ref": "dir:."}}},
+    ),
     ("metadata.tags", {"metadata": {"tags": ["python", "payments"]}}),
     ("nothing.here", {}),
     ("spec.owner, spec.type ,", {"spec": {"owner": "team-a", "type": "service"}}),
-    ("relations", {"relations": [
-        {"type": "dependsOn", "targetRef": "resource:default/payments-db"},
-        {"type": "ownedBy", "targetRef": "group:default/team-a"},
-        {"type": "partOf", "targetRef": "system:default/billing"},
-        {"type": "providesApi", "targetRef": "api:default/payments-rest"},
-    ]}),
+    (
+        "relations",
+        {
+            "relations": [
+                {"type": "dependsOn", "targetRef": "resource:default/payments-db"},
+                {"type": "ownedBy", "targetRef": "group:default/team-a"},
+                {"type": "partOf", "targetRef": "system:default/billing"},
+                {"type": "providesApi", "targetRef": "api:default/payments-rest"},
+            ]
+        },
+    ),
 ]
 
 
@@ -109,7 +135,9 @@ def test_fields_projection(catalog, api, fields, expected):
 
 
 def test_fields_may_be_repeated(catalog, api):
-    listed = streamed(api.get(f"{BASE}/entities?filter=metadata.name%3Dledger&fields=kind&fields=metadata.name"))
+    listed = streamed(
+        api.get(f"{BASE}/entities?filter=metadata.name%3Dledger&fields=kind&fields=metadata.name")
+    )
     assert listed == [{"kind": "Component", "metadata": {"name": "Ledger"}}]
 
 
@@ -120,16 +148,23 @@ def test_by_name_is_case_insensitive_and_404s_with_backstage_body(catalog, api):
     missing = api.get(f"{BASE}/entities/by-name/component/default/nope")
     assert missing.status_code == 404
     assert missing.json() == {
-        "error": {"name": "NotFoundError",
-                  "message": "No entity named 'nope' found, with kind 'component' in namespace 'default'"},
+        "error": {
+            "name": "NotFoundError",
+            "message": "No entity named 'nope' found, with kind 'component' in namespace 'default'",
+        },
         "request": {"method": "GET", "url": "/api/catalog/entities/by-name/component/default/nope"},
         "response": {"statusCode": 404},
     }
 
 
 def test_by_name_accepts_dots_underscores_and_percent_encoding(write_yaml, api):
-    register(write_yaml("odd.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
-                        "metadata: {name: a.b_c-d}\nspec: {type: x, lifecycle: y, owner: z}\n"))
+    register(
+        write_yaml(
+            "odd.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+            "metadata: {name: a.b_c-d}\nspec: {type: x, lifecycle: y, owner: z}\n",
+        )
+    )
     assert api.get(f"{BASE}/entities/by-name/component/default/a.b_c-d").status_code == 200
     assert api.get(f"{BASE}/entities/by-name/component/default/a%2Eb%5Fc-d").status_code == 200
 
@@ -165,8 +200,13 @@ def test_ancestry_walks_up_to_the_registered_location(catalog, api):
 
 
 def test_by_refs_keeps_the_order_and_nulls_the_missing(catalog, api):
-    refs = ["component:default/ledger", "component:default/nope", "Component:Default/Payments-API",
-            "group:default/team-a", "ledger"]
+    refs = [
+        "component:default/ledger",
+        "component:default/nope",
+        "Component:Default/Payments-API",
+        "group:default/team-a",
+        "ledger",
+    ]
     body = api.post(f"{BASE}/entities/by-refs", {"entityRefs": refs}, format="json").json()
     items = body["items"]
     assert len(items) == 5
@@ -177,17 +217,27 @@ def test_by_refs_keeps_the_order_and_nulls_the_missing(catalog, api):
 
 def test_by_refs_with_fields_filter_and_query(catalog, api):
     refs = ["component:default/ledger", "group:default/team-a", "component:shop/storefront"]
-    body = api.post(f"{BASE}/entities/by-refs?filter=kind%3Dcomponent&fields=kind",
-                    {"entityRefs": refs, "fields": ["metadata.name"]}, format="json").json()
-    assert body["items"] == [{"kind": "Component", "metadata": {"name": "Ledger"}}, None,
-                             {"kind": "Component", "metadata": {"name": "storefront"}}]
-    queried = api.post(f"{BASE}/entities/by-refs", {"entityRefs": refs, "query": {"metadata.namespace": "shop"}},
-                       format="json").json()
+    body = api.post(
+        f"{BASE}/entities/by-refs?filter=kind%3Dcomponent&fields=kind",
+        {"entityRefs": refs, "fields": ["metadata.name"]},
+        format="json",
+    ).json()
+    assert body["items"] == [
+        {"kind": "Component", "metadata": {"name": "Ledger"}},
+        None,
+        {"kind": "Component", "metadata": {"name": "storefront"}},
+    ]
+    queried = api.post(
+        f"{BASE}/entities/by-refs",
+        {"entityRefs": refs, "query": {"metadata.namespace": "shop"}},
+        format="json",
+    ).json()
     assert [item is not None for item in queried["items"]] == [False, False, True]
 
 
-@pytest.mark.parametrize("body", [{}, {"entityRefs": "component:default/a"}, {"entityRefs": [1]},
-                                  {"entityRefs": [], "query": "x"}])
+@pytest.mark.parametrize(
+    "body", [{}, {"entityRefs": "component:default/a"}, {"entityRefs": [1]}, {"entityRefs": [], "query": "x"}]
+)
 def test_by_refs_needs_a_list_of_refs(catalog, api, body):
     response = api.post(f"{BASE}/entities/by-refs", body, format="json")
     assert response.status_code == 400
@@ -202,7 +252,12 @@ def test_by_refs_handles_a_thousand_refs_in_one_query(catalog, api, django_asser
 
 
 def test_entities_that_never_processed_are_invisible(write_yaml, api):
-    register(write_yaml("bad.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: bad}\n"
-                        "spec: {type: service}\n"))
+    register(
+        write_yaml(
+            "bad.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: bad}\n"
+            "spec: {type: service}\n",
+        )
+    )
     assert refs_of(streamed(api.get(f"{BASE}/entities"))) == {Location.objects.get().entity_ref}
     assert api.get(f"{BASE}/entities/by-name/component/default/bad").status_code == 404

@@ -9,8 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_unknown_paths_under_the_api_are_json_404s(api):
-    for path in ["/api/catalog/nope", "/api/catalog/entities/", "/api/catalog/entities/by-name/a/b",
-                 "/api/catalog/entities/by-name/a/b/c/d/e"]:
+    for path in [
+        "/api/catalog/nope",
+        "/api/catalog/entities/",
+        "/api/catalog/entities/by-name/a/b",
+        "/api/catalog/entities/by-name/a/b/c/d/e",
+    ]:
         response = api.get(path)
         assert response.status_code == 404, path
         body = response.json()

@@ -34,19 +34,25 @@ def test_facets_count_original_case_values_sorted(catalog, api):
 
 def test_facet_names_match_case_insensitively_and_keep_their_spelling(catalog, api):
     body = api.get(URL, {"facet": "Relations.OwnedBy", "filter": "kind=component"}).json()
-    assert body == {"facets": {"Relations.OwnedBy": [
-        {"value": "group:default/team-a", "count": 2},
-        {"value": "group:default/team-b", "count": 1},
-    ]}}
+    assert body == {
+        "facets": {
+            "Relations.OwnedBy": [
+                {"value": "group:default/team-a", "count": 2},
+                {"value": "group:default/team-b", "count": 1},
+            ]
+        }
+    }
 
 
 def test_facets_with_a_filter_and_with_a_predicate(catalog, api):
     filtered = api.get(URL, {"facet": "spec.lifecycle", "filter": "kind=component"}).json()
     assert filtered["facets"]["spec.lifecycle"] == [
-        {"value": "experimental", "count": 1}, {"value": "production", "count": 2}
+        {"value": "experimental", "count": 1},
+        {"value": "production", "count": 2},
     ]
-    posted = api.post(URL, {"facets": ["spec.type"], "query": {"metadata.namespace": "default"}},
-                      format="json").json()
+    posted = api.post(
+        URL, {"facets": ["spec.type"], "query": {"metadata.namespace": "default"}}, format="json"
+    ).json()
     assert {"value": "website", "count": 1} not in posted["facets"]["spec.type"]
     assert {"value": "service", "count": 2} in posted["facets"]["spec.type"]
 

@@ -91,28 +91,48 @@ PREDICATE_TABLE = [
     ({"kind": {"$in": ["API", "resource"]}}, {"api:default/payments-rest", "resource:default/payments-db"}),
     ({"kind": {"$in": []}}, set()),
     ({"kind": "component", "metadata.namespace": "shop"}, {"component:shop/storefront"}),
-    ({"$all": [{"kind": "component"}, {"spec.lifecycle": "production"}]},
-     {"component:default/payments-api", "component:shop/storefront"}),
-    ({"$any": [{"kind": "api"}, {"metadata.name": "ledger"}]},
-     {"api:default/payments-rest", "component:default/ledger"}),
-    ({"$not": {"kind": {"$in": ["component", "location", "group", "user"]}}},
-     {"api:default/payments-rest", "resource:default/payments-db", "system:default/billing"}),
+    (
+        {"$all": [{"kind": "component"}, {"spec.lifecycle": "production"}]},
+        {"component:default/payments-api", "component:shop/storefront"},
+    ),
+    (
+        {"$any": [{"kind": "api"}, {"metadata.name": "ledger"}]},
+        {"api:default/payments-rest", "component:default/ledger"},
+    ),
+    (
+        {"$not": {"kind": {"$in": ["component", "location", "group", "user"]}}},
+        {"api:default/payments-rest", "resource:default/payments-db", "system:default/billing"},
+    ),
     ({"$all": [{"kind": "component"}, {"$not": {"spec.type": "service"}}]}, {"component:shop/storefront"}),
     ({"$any": []}, set()),
     ({"$not": {"$all": []}}, set()),
-    ({"kind": "component", "metadata.tags": {"$exists": True}},
-     {"component:default/payments-api", "component:default/ledger"}),
+    (
+        {"kind": "component", "metadata.tags": {"$exists": True}},
+        {"component:default/payments-api", "component:default/ledger"},
+    ),
     ({"kind": "component", "metadata.tags": {"$exists": False}}, {"component:shop/storefront"}),
-    ({"metadata.name": {"$hasPrefix": "PAY"}},
-     {"component:default/payments-api", "api:default/payments-rest", "resource:default/payments-db"}),
+    (
+        {"metadata.name": {"$hasPrefix": "PAY"}},
+        {"component:default/payments-api", "api:default/payments-rest", "resource:default/payments-db"},
+    ),
     ({"metadata.name": {"$hasPrefix": "pay_"}}, set()),
     ({"metadata.name": {"$hasPrefix": "%"}}, set()),
     ({"metadata.tags": {"$contains": "java"}}, {"component:default/ledger"}),
-    ({"relations": {"$contains": {"type": "ownedBy", "targetRef": "group:default/team-b"}}},
-     {"component:default/ledger"}),
-    ({"relations": {"$contains": {"type": "ownedBy",
-                                  "targetRef": {"$in": ["group:default/team-b", "GROUP:default/team-a"]}}}},
-     OWNED_BY_TEAM_A | {"component:default/ledger"}),
+    (
+        {"relations": {"$contains": {"type": "ownedBy", "targetRef": "group:default/team-b"}}},
+        {"component:default/ledger"},
+    ),
+    (
+        {
+            "relations": {
+                "$contains": {
+                    "type": "ownedBy",
+                    "targetRef": {"$in": ["group:default/team-b", "GROUP:default/team-a"]},
+                }
+            }
+        },
+        OWNED_BY_TEAM_A | {"component:default/ledger"},
+    ),
     ({"relations": {"$contains": {"type": "memberOf"}}}, {"user:default/alice"}),
     ({"spec.replicas": 3}, {"component:default/payments-api"}),
     ({"spec.replicas": 3.0}, {"component:default/payments-api"}),
@@ -173,8 +193,13 @@ def test_a_malformed_predicate_is_an_input_error(catalog, api, predicate):
 
 def test_filters_never_load_the_catalog_into_python(catalog, api, django_assert_max_num_queries):
     """One query for the page and one for the total, whatever the number of filter leaves."""
-    predicate = {"$any": [{"kind": "component"}, {"$not": {"metadata.tags": {"$exists": True}}},
-                          {"relations": {"$contains": {"type": "ownedBy"}}}]}
+    predicate = {
+        "$any": [
+            {"kind": "component"},
+            {"$not": {"metadata.tags": {"$exists": True}}},
+            {"relations": {"$contains": {"type": "ownedBy"}}},
+        ]
+    }
     with django_assert_max_num_queries(5):  # token lookup and touch, policy rules (then cached), count, page
         response = api.post("/api/catalog/entities/by-query", {"query": predicate}, format="json")
     assert response.status_code == 200

@@ -28,8 +28,12 @@ def file_locations(settings):
 
 
 def location_body(location: Location) -> dict:
-    return {"id": str(location.pk), "type": location.type, "target": location.target,
-            "entityRef": location.entity_ref}
+    return {
+        "id": str(location.pk),
+        "type": location.type,
+        "target": location.target,
+        "entityRef": location.entity_ref,
+    }
 
 
 def test_registering_a_url_answers_201_with_no_entities_and_queues_a_refresh(
@@ -46,8 +50,9 @@ def test_registering_a_url_answers_201_with_no_entities_and_queues_a_refresh(
     assert queued == [str(location.pk)]
 
 
-def test_a_duplicate_is_409_unless_on_conflict_refresh(file_server, api, queued,
-                                                      django_capture_on_commit_callbacks):
+def test_a_duplicate_is_409_unless_on_conflict_refresh(
+    file_server, api, queued, django_capture_on_commit_callbacks
+):
     url = file_server.url("/a/catalog-info.yaml")
     api.post(BASE, {"type": "url", "target": url}, format="json")
     again = api.post(BASE, {"type": "url", "target": url}, format="json")
@@ -57,7 +62,9 @@ def test_a_duplicate_is_409_unless_on_conflict_refresh(file_server, api, queued,
     assert refreshed.status_code == 201
     assert refreshed.json()["location"]["id"] == str(Location.objects.get().pk)
     assert queued == [str(Location.objects.get().pk)]
-    assert api.post(f"{BASE}?onConflict=maybe", {"type": "url", "target": url}, format="json").status_code == 400
+    assert (
+        api.post(f"{BASE}?onConflict=maybe", {"type": "url", "target": url}, format="json").status_code == 400
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,8 +96,11 @@ def test_registration_needs_a_json_content_type(api):
 
 def test_a_dry_run_processes_without_storing(write_yaml, api, file_locations):
     write_yaml("org.yaml", ORG)
-    path = write_yaml("root.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: root}\n"
-                      "spec: {targets: [./org.yaml]}\n")
+    path = write_yaml(
+        "root.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: root}\n"
+        "spec: {targets: [./org.yaml]}\n",
+    )
     response = api.post(f"{BASE}?dryRun=TRUE", {"type": "file", "target": str(path)}, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -98,7 +108,10 @@ def test_a_dry_run_processes_without_storing(write_yaml, api, file_locations):
     assert body["location"]["id"] == f"file:{path}"
     assert body["location"]["entityRef"].startswith("location:default/generated-")
     assert refs_of(body["entities"]) == {
-        body["location"]["entityRef"], "location:default/root", "group:default/team-a", "group:default/team-b",
+        body["location"]["entityRef"],
+        "location:default/root",
+        "group:default/team-a",
+        "group:default/team-b",
         "user:default/alice",
     }
     alice = next(e for e in body["entities"] if e["kind"] == "User")
@@ -107,18 +120,26 @@ def test_a_dry_run_processes_without_storing(write_yaml, api, file_locations):
 
 
 def test_a_dry_run_with_errors_is_an_input_error(write_yaml, api, file_locations):
-    path = write_yaml("bad.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\n"
-                      "spec: {type: service}\n")
+    path = write_yaml(
+        "bad.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {type: service}\n",
+    )
     response = api.post(f"{BASE}?dryRun=yes", {"type": "file", "target": str(path)}, format="json")
     assert response.status_code == 400
-    assert "spec.lifecycle" in response.json()["error"]["message"] or "lifecycle" in response.json()["error"]["message"]
+    assert (
+        "spec.lifecycle" in response.json()["error"]["message"]
+        or "lifecycle" in response.json()["error"]["message"]
+    )
     missing = api.post(f"{BASE}?dryRun=1", {"type": "file", "target": str(path) + ".nope"}, format="json")
     assert missing.status_code == 400
 
 
 def test_list_get_and_by_query(catalog, api, file_locations, write_yaml):
-    other = register(write_yaml("other.yaml", ORG.replace("team-a", "team-c").replace("team-b", "team-d")
-                                .replace("alice", "bob")))
+    other = register(
+        write_yaml(
+            "other.yaml", ORG.replace("team-a", "team-c").replace("team-b", "team-d").replace("alice", "bob")
+        )
+    )
     listed = api.get(BASE).json()
     assert sorted(item["data"]["id"] for item in listed) == sorted([str(catalog.pk), str(other.pk)])
     assert api.get(f"{BASE}/{catalog.pk}").json() == location_body(catalog)
@@ -161,20 +182,27 @@ def test_locations_by_query_predicates(catalog, api, query, which):
     assert {"catalog" for item in body["items"] if item["id"] == str(catalog.pk)} == which
 
 
-@pytest.mark.parametrize("body", [{"query": {"color": "red"}}, {"query": "x"}, {"limit": 0}, {"cursor": "@@"}])
+@pytest.mark.parametrize(
+    "body", [{"query": {"color": "red"}}, {"query": "x"}, {"limit": 0}, {"cursor": "@@"}]
+)
 def test_locations_by_query_errors(catalog, api, body):
     response = api.post(f"{BASE}/by-query", body, format="json")
     assert response.status_code == 400 and response.json()["error"]["name"] == "InputError"
 
 
-def test_update_a_location(catalog, api, file_locations, write_yaml, queued, django_capture_on_commit_callbacks):
+def test_update_a_location(
+    catalog, api, file_locations, write_yaml, queued, django_capture_on_commit_callbacks
+):
     new = write_yaml("moved.yaml", ORG)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.put(f"{BASE}/{catalog.pk}", {"type": "file", "target": str(new)}, format="json")
     assert response.status_code == 200
     assert response.json()["target"] == str(new)
     assert queued == [str(catalog.pk)]
-    assert api.put(f"{BASE}/{uuid.uuid4()}", {"type": "file", "target": str(new)}, format="json").status_code == 404
+    assert (
+        api.put(f"{BASE}/{uuid.uuid4()}", {"type": "file", "target": str(new)}, format="json").status_code
+        == 404
+    )
     assert api.put(f"{BASE}/{catalog.pk}", {"type": "file"}, format="json").status_code == 400
 
 
@@ -199,7 +227,9 @@ def test_location_by_entity(catalog, api):
     assert api.get(f"{BASE}/by-entity/component/default/nope").status_code == 404
 
 
-def test_read_only_mode_refuses_location_writes_but_not_dry_runs(catalog, api, settings, file_locations, write_yaml):
+def test_read_only_mode_refuses_location_writes_but_not_dry_runs(
+    catalog, api, settings, file_locations, write_yaml
+):
     settings.CATALOG_READONLY = True
     other = write_yaml("other.yaml", ORG)
     for response in [
@@ -208,5 +238,8 @@ def test_read_only_mode_refuses_location_writes_but_not_dry_runs(catalog, api, s
         api.delete(f"{BASE}/{catalog.pk}"),
     ]:
         assert response.status_code == 403 and response.json()["error"]["name"] == "NotAllowedError"
-    assert api.post(f"{BASE}?dryRun=true", {"type": "file", "target": str(other)}, format="json").status_code == 201
+    assert (
+        api.post(f"{BASE}?dryRun=true", {"type": "file", "target": str(other)}, format="json").status_code
+        == 201
+    )
     assert Location.objects.count() == 1

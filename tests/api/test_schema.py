@@ -12,10 +12,25 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 OPERATIONS = {
-    "getEntities", "getEntitiesByQuery", "queryEntitiesByPredicate", "getEntitiesByRefs", "getEntityByName",
-    "getEntityAncestryByName", "getEntityByUid", "deleteEntityByUid", "getEntityFacets",
-    "queryEntityFacetsByPredicate", "refreshEntity", "validateEntity", "analyzeLocation", "getLocations",
-    "createLocation", "getLocation", "updateLocation", "deleteLocation", "getLocationsByQuery",
+    "getEntities",
+    "getEntitiesByQuery",
+    "queryEntitiesByPredicate",
+    "getEntitiesByRefs",
+    "getEntityByName",
+    "getEntityAncestryByName",
+    "getEntityByUid",
+    "deleteEntityByUid",
+    "getEntityFacets",
+    "queryEntityFacetsByPredicate",
+    "refreshEntity",
+    "validateEntity",
+    "analyzeLocation",
+    "getLocations",
+    "createLocation",
+    "getLocation",
+    "updateLocation",
+    "deleteLocation",
+    "getLocationsByQuery",
     "getLocationByEntity",
 }
 
@@ -29,7 +44,9 @@ def test_the_schema_describes_every_operation():
     assert operations >= OPERATIONS
     assert "/api/catalog/entities/by-query" in schema["paths"]
     assert schema["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": "A static API token: grn_<prefix>_<secret>."
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A static API token: grn_<prefix>_<secret>.",
     }
 
 

@@ -61,9 +61,9 @@ def test_browse_filter_open_an_entity_and_follow_a_relation(demo, sign_in):
     rows(page).get_by_role("link", name="Legacy Billing").click()
     page.wait_for_url(re.compile(r"/catalog/default/component/legacy-billing/$"))
     expect(page.locator("h1")).to_contain_text("Legacy Billing")
-    expect(page.get_by_role("navigation", name="Entity sections").locator("[aria-current=page]")).to_have_text(
-        "Overview"
-    )
+    expect(
+        page.get_by_role("navigation", name="Entity sections").locator("[aria-current=page]")
+    ).to_have_text("Overview")
 
     # Part of: its system, a link in the relations card.
     page.locator("a[href='/catalog/default/system/payments-platform/']").first.click()
@@ -150,7 +150,9 @@ def test_register_a_location_from_a_url_then_unregister_it(demo, sign_in, file_s
     expect(page.locator(".messages")).to_contain_text(f"Unregistered {url}")
 
     assert not Location.objects.filter(target=url).exists()
-    assert not Entity.objects.filter(ref__in=["component:default/loyalty-service", "api:default/loyalty-api"]).exists()
+    assert not Entity.objects.filter(
+        ref__in=["component:default/loyalty-service", "api:default/loyalty-api"]
+    ).exists()
     page.fill("#f-q", "loyalty")
     expect(page).to_have_url(re.compile(r"q=loyalty"))
     expect(rows(page)).to_have_count(1)  # churn-model speaks of the loyalty programme

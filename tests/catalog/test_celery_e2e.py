@@ -62,8 +62,12 @@ def broker(tmp_path: Path) -> Iterator[dict[str, str]]:
         (folder / "queue").mkdir(parents=True)
         (folder / "processed").mkdir()
         (folder / "control").mkdir()
-        options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
-                   "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control")}
+        options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+        }
         app.conf.broker_transport_options = options
         env["GREENROOM_VAR_DIR"] = str(tmp_path)
     else:
@@ -91,14 +95,32 @@ def start_worker(broker: dict[str, str], tmp_path: Path) -> Iterator[Callable[..
             "CATALOG_ORPHAN_STRATEGY": "keep",
             **env,
         }
-        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
-                   f"--concurrency={concurrency}", "--pool=prefork", "-n", f"{name}@%h", "--without-mingle",
-                   "--without-gossip"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "-n",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
         if beat:
             command += ["--beat", "--schedule", str(tmp_path / f"beat-{name}")]
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         process.log_path = tmp_path / f"{name}.log"  # type: ignore[attr-defined]
         processes.append(process)
         return process
@@ -144,7 +166,9 @@ def test_register_then_refresh_on_schedule(write_yaml, start_worker):
 
     path.write_text(COMPONENT.format(name="orders", description="second"))
     wait_for(
-        lambda: Entity.objects.get(ref="component:default/orders").final["metadata"]["description"] == "second",
+        lambda: (
+            Entity.objects.get(ref="component:default/orders").final["metadata"]["description"] == "second"
+        ),
         60,
         [worker],
     )

@@ -59,10 +59,16 @@ def tree(write_yaml):
         spec: {targets: [./a.yaml, ./b.yaml]}
         """,
     )
-    write_yaml("teams/a.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
-               "spec: {type: team, children: []}\n")
-    write_yaml("teams/b.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\n"
-               "spec: {type: team, children: [], parent: team-a}\n")
+    write_yaml(
+        "teams/a.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+        "spec: {type: team, children: []}\n",
+    )
+    write_yaml(
+        "teams/b.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\n"
+        "spec: {type: team, children: [], parent: team-a}\n",
+    )
     services = write_yaml("services.yaml", component("billing") + "---\n" + component("ledger", "team-b"))
     return {"root": services.parent / "root.yaml", "services": services, "dir": services.parent}
 
@@ -206,8 +212,11 @@ def test_a_non_object_document_or_bad_envelope_fails_the_file(tree):
 def test_an_invalid_entity_fails_alone_and_keeps_its_last_good_state(tree):
     location = register(tree["root"])
     tree["services"].write_text(
-        component("billing") + "---\n" + component("ledger").replace("  owner: team-a\n", "")
-        + "---\n" + component("Bad_Name-"),
+        component("billing")
+        + "---\n"
+        + component("ledger").replace("  owner: team-a\n", "")
+        + "---\n"
+        + component("Bad_Name-"),
     )
     summary = refresh_location(location.pk)
     assert summary.errors == 2
@@ -259,7 +268,9 @@ def test_a_missing_required_target_is_an_error_but_optional_is_not(write_yaml):
 
 def test_the_first_location_wins_a_conflict(write_yaml):
     first = register(write_yaml("one/catalog.yaml", component("shared", "team-a")))
-    second = register(write_yaml("two/catalog.yaml", component("shared", "team-b") + "---\n" + component("own")))
+    second = register(
+        write_yaml("two/catalog.yaml", component("shared", "team-b") + "---\n" + component("own"))
+    )
     entity = Entity.objects.get(ref="component:default/shared")
     assert entity.location == first and entity.owner_ref == "group:default/team-a"
     conflict = CatalogError.objects.get(location=second)
@@ -272,8 +283,11 @@ def test_the_first_location_wins_a_conflict(write_yaml):
 
 
 def test_kind_rules_fail_the_whole_file(write_yaml):
-    path = write_yaml("mixed.yaml", component("app") + "---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
-                      "metadata: {name: team-x}\nspec: {type: team, children: []}\n")
+    path = write_yaml(
+        "mixed.yaml",
+        component("app") + "---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        "metadata: {name: team-x}\nspec: {type: team, children: []}\n",
+    )
     location, _ = register_location("file", str(path), allowed_kinds=["Component", "Location"])
     summary = refresh_location(location.pk)
     assert summary.added == 1, "only the synthetic location entity"

@@ -51,7 +51,9 @@ def test_a_url_tree_loads_with_relative_and_root_relative_targets(file_server):
     api = Entity.objects.get(ref="api:default/orders").final
     assert api["spec"]["definition"] == "openapi: 3.0.0\n"
     annotations = api["metadata"]["annotations"]
-    assert annotations["backstage.io/managed-by-location"] == "url:" + file_server.url("/org/repo/services/api.yaml")
+    assert annotations["backstage.io/managed-by-location"] == "url:" + file_server.url(
+        "/org/repo/services/api.yaml"
+    )
     assert annotations["backstage.io/view-url"] == file_server.url("/org/repo/services/api.yaml")
     assert Entity.objects.filter(ref="group:default/platform").exists()
 
@@ -120,7 +122,11 @@ def test_host_allow_list(settings, patterns, url, allowed):
         ("https://h/org/repo/blob/main/a/catalog.yaml", "../b.yaml", "https://h/org/repo/blob/main/b.yaml"),
         ("https://h/org/repo/blob/main/a/catalog.yaml", "/x/y.yaml", "https://h/x/y.yaml"),
         ("https://h/org/repo/blob/main/a/catalog.yaml", "https://o/z.yaml", "https://o/z.yaml"),
-        ("https://gl/g/p/-/blob/main/c.yaml?ref=dev", "./d.yaml", "https://gl/g/p/-/blob/main/d.yaml?ref=dev"),
+        (
+            "https://gl/g/p/-/blob/main/c.yaml?ref=dev",
+            "./d.yaml",
+            "https://gl/g/p/-/blob/main/d.yaml?ref=dev",
+        ),
     ],
 )
 def test_url_targets_resolve_like_backstage(parent, target, expected):
@@ -139,4 +145,7 @@ def test_github_blob_urls_are_read_from_the_raw_host(settings):
         "https://raw.githubusercontent.com/o/r/main/a/b.yaml"
     )
     assert raw_content_url("https://github.com/o/r/tree/main/a") == "https://github.com/o/r/tree/main/a"
-    assert raw_content_url("https://example.com/o/r/blob/main/a.yaml") == "https://example.com/o/r/blob/main/a.yaml"
+    assert (
+        raw_content_url("https://example.com/o/r/blob/main/a.yaml")
+        == "https://example.com/o/r/blob/main/a.yaml"
+    )

@@ -74,7 +74,9 @@ def org(write_yaml):
 def make_user(db):
     def make(username: str, *, email: str = "", superuser: bool = False):
         User = get_user_model()
-        user = User.objects.create_user(username, email or f"{username}@example.com", "pw", is_superuser=superuser)
+        user = User.objects.create_user(
+            username, email or f"{username}@example.com", "pw", is_superuser=superuser
+        )
         resolve_identity(user)
         return User.objects.get(pk=user.pk)
 

@@ -62,8 +62,11 @@ def test_catalog_writes_are_audited(org):
 def test_registration_and_changing_refreshes_are_audited(write_yaml):
     from catalog.services import refresh_location, register_location
 
-    path = write_yaml("c.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\n"
-                      "spec: {type: team, children: []}\n")
+    path = write_yaml(
+        "c.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\n"
+        "spec: {type: team, children: []}\n",
+    )
     location, _ = register_location("file", str(path))
     refresh_location(location.pk)
     refresh_location(location.pk)  # nothing changed: no audit noise
@@ -72,7 +75,9 @@ def test_registration_and_changing_refreshes_are_audited(write_yaml):
 
 def test_the_explainer_names_the_grant(org, make_user):
     make_user("alice")
-    allowed = explain(user="alice", permission=names.ENTITY_DELETE, target="component:default/alpha").as_dict()
+    allowed = explain(
+        user="alice", permission=names.ENTITY_DELETE, target="component:default/alpha"
+    ).as_dict()
     assert allowed["result"] == "ALLOW" and "owners-refresh-and-unregister" in allowed["reason"]
     denied = explain(user="alice", permission=names.ENTITY_DELETE, target="component:default/beta").as_dict()
     assert denied["result"] == "DENY" and denied["source"] == "none"

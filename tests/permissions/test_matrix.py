@@ -22,8 +22,17 @@ from tokens.models import ApiToken
 pytestmark = pytest.mark.django_db
 
 COMPONENTS = {"alpha", "beta", "gamma", "delta"}
-ROLES = ["anonymous", "reader", "owner", "parent-member", "non-owner", "admin", "read-only-token",
-         "revoked-token", "expired-token"]
+ROLES = [
+    "anonymous",
+    "reader",
+    "owner",
+    "parent-member",
+    "non-owner",
+    "admin",
+    "read-only-token",
+    "revoked-token",
+    "expired-token",
+]
 
 # Under the restricted policy each role reads only the components it owns (admins all, tokens none).
 RESTRICTED_COMPONENTS = {
@@ -40,13 +49,20 @@ RESTRICTED_COMPONENTS = {
 def policy(request):
     if request.param == "restricted":
         PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
-        PolicyRule.objects.create(name="owners-read", permissions=[names.ENTITY_READ], subject="users",
-                                  condition="is_owner")
+        PolicyRule.objects.create(
+            name="owners-read", permissions=[names.ENTITY_READ], subject="users", condition="is_owner"
+        )
         for kind in ("group", "user", "location"):
-            PolicyRule.objects.create(name=f"everyone-reads-{kind}-entities", permissions=[names.ENTITY_READ],
-                                      subject="everyone", condition="kind", condition_value=kind)
-        PolicyRule.objects.create(name="everyone-reads-locations", permissions=[names.LOCATION_READ],
-                                  subject="everyone")
+            PolicyRule.objects.create(
+                name=f"everyone-reads-{kind}-entities",
+                permissions=[names.ENTITY_READ],
+                subject="everyone",
+                condition="kind",
+                condition_value=kind,
+            )
+        PolicyRule.objects.create(
+            name="everyone-reads-locations", permissions=[names.LOCATION_READ], subject="everyone"
+        )
     return request.param
 
 
@@ -72,7 +88,11 @@ def clients(org, make_user):
     revoked.revoked = True
     revoked.save()
     _, expired = ApiToken.issue("late", expires_at=timezone.now() - timedelta(minutes=1))
-    for role, plain in (("read-only-token", read_only), ("revoked-token", revoked_plain), ("expired-token", expired)):
+    for role, plain in (
+        ("read-only-token", read_only),
+        ("revoked-token", revoked_plain),
+        ("expired-token", expired),
+    ):
         api[role] = APIClient()
         api[role].credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     return api, pages
@@ -103,7 +123,9 @@ def test_reads_return_exactly_what_the_role_may_see(clients, policy, role):
 
     page = api.get("/api/catalog/entities/by-query", {"filter": "kind=component", "limit": 2}).json()
     assert page["totalItems"] == len(expected)
-    facets = api.get("/api/catalog/entity-facets", {"facet": "metadata.name", "filter": "kind=component"}).json()
+    facets = api.get(
+        "/api/catalog/entity-facets", {"facet": "metadata.name", "filter": "kind=component"}
+    ).json()
     assert {f["value"] for f in facets["facets"]["metadata.name"]} == expected
     assert all(f["count"] == 1 for f in facets["facets"]["metadata.name"])
 
@@ -149,8 +171,12 @@ def test_writes_are_allowed_exactly_by_the_policy(clients, policy, role, django_
         return api.delete(f"/api/catalog/entities/by-uid/{Entity.objects.get(ref=ref).pk}").status_code
 
     validate_body = {
-        "entity": {"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": {"name": "x"},
-                   "spec": {"type": "team", "children": []}},
+        "entity": {
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Group",
+            "metadata": {"name": "x"},
+            "spec": {"type": "team", "children": []},
+        },
         "location": "url:https://github.com/acme/x/blob/main/catalog-info.yaml",
     }
     with django_capture_on_commit_callbacks(execute=False):
@@ -159,17 +185,24 @@ def test_writes_are_allowed_exactly_by_the_policy(clients, policy, role, django_
             refresh("component:labs/delta"),
             delete("component:default/gamma"),
             delete("component:default/beta"),
-            api.post("/api/catalog/locations",
-                     {"type": "url", "target": "https://github.com/acme/new/blob/main/catalog-info.yaml"},
-                     format="json").status_code,
+            api.post(
+                "/api/catalog/locations",
+                {"type": "url", "target": "https://github.com/acme/new/blob/main/catalog-info.yaml"},
+                format="json",
+            ).status_code,
             api.post("/api/catalog/validate-entity", validate_body, format="json").status_code,
         ]
     assert got == expected
-    deleted = {ref for ref in ("component:default/gamma", "component:default/beta")
-               if not Entity.objects.filter(ref=ref).exists()}
-    assert deleted == {ref for ref, status in zip(("component:default/gamma", "component:default/beta"),
-                                                    got[2:4], strict=True)
-                       if status == 204 and ref.split("/")[1] in visible}
+    deleted = {
+        ref
+        for ref in ("component:default/gamma", "component:default/beta")
+        if not Entity.objects.filter(ref=ref).exists()
+    }
+    assert deleted == {
+        ref
+        for ref, status in zip(("component:default/gamma", "component:default/beta"), got[2:4], strict=True)
+        if status == 204 and ref.split("/")[1] in visible
+    }
 
 
 @pytest.mark.parametrize("role", ["anonymous", "reader", "owner", "non-owner", "admin"])

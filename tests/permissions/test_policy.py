@@ -14,7 +14,12 @@ from permissions.principal import ANONYMOUS, Principal, principal_for_user
 
 pytestmark = pytest.mark.django_db
 
-SERVICES = {"component:default/alpha", "component:default/beta", "component:default/gamma", "component:labs/delta"}
+SERVICES = {
+    "component:default/alpha",
+    "component:default/beta",
+    "component:default/gamma",
+    "component:labs/delta",
+}
 
 
 def refs(qs) -> set[str]:
@@ -46,7 +51,10 @@ def test_anonymous_sees_nothing(org):
 def test_owners_refresh_and_unregister_through_user_and_groups(org, make_user):
     alice = make_user("alice")
     listed = assert_faces_agree(alice, names.ENTITY_DELETE)
-    assert refs(Entity.objects.filter(ref__in=listed)) == {"component:default/alpha", "component:default/gamma"}
+    assert refs(Entity.objects.filter(ref__in=listed)) == {
+        "component:default/alpha",
+        "component:default/gamma",
+    }
     assert assert_faces_agree(alice, names.ENTITY_REFRESH) == listed
     reason = decide(alice, names.ENTITY_DELETE, Entity.objects.get(ref="component:default/alpha")).reason
     assert "owners-refresh-and-unregister" in reason
@@ -75,7 +83,9 @@ def test_superusers_do_everything(org, make_user):
 
 def test_a_global_django_permission_allows_on_every_object(org, make_user):
     bob = make_user("bob")
-    bob.user_permissions.add(Permission.objects.get(codename="delete_entity", content_type__app_label="catalog"))
+    bob.user_permissions.add(
+        Permission.objects.get(codename="delete_entity", content_type__app_label="catalog")
+    )
     bob = type(bob).objects.get(pk=bob.pk)
     assert len(assert_faces_agree(bob, names.ENTITY_DELETE)) == Entity.objects.count()
     assert decide(bob, names.ENTITY_DELETE).source == "global"
@@ -110,8 +120,12 @@ def test_object_grants_to_a_user_and_to_a_group(org, make_user):
 )
 def test_rule_conditions_on_the_entity(org, make_user, condition, value, expected):
     PolicyRule.objects.create(
-        name="t", permissions=[names.ENTITY_REFRESH], subject="user", subject_value="bob",
-        condition=condition, condition_value=value,
+        name="t",
+        permissions=[names.ENTITY_REFRESH],
+        subject="user",
+        subject_value="bob",
+        condition=condition,
+        condition_value=value,
     )
     bob = make_user("bob")
     listed = assert_faces_agree(bob, names.ENTITY_REFRESH)
@@ -120,15 +134,21 @@ def test_rule_conditions_on_the_entity(org, make_user, condition, value, expecte
 
 def test_rules_for_a_mirrored_catalog_group(org, make_user):
     PolicyRule.objects.create(
-        name="team-b-refreshes-labs", permissions=[names.ENTITY_REFRESH], subject="group",
-        subject_value="group:default/team-b", condition="namespace", condition_value="labs",
+        name="team-b-refreshes-labs",
+        permissions=[names.ENTITY_REFRESH],
+        subject="group",
+        subject_value="group:default/team-b",
+        condition="namespace",
+        condition_value="labs",
     )
     from permissions.identity import sync_catalog_groups
 
     bob = make_user("bob")
     alice = make_user("alice")
     sync_catalog_groups()
-    assert "component:labs/delta" in assert_faces_agree(type(bob).objects.get(pk=bob.pk), names.ENTITY_REFRESH)
+    assert "component:labs/delta" in assert_faces_agree(
+        type(bob).objects.get(pk=bob.pk), names.ENTITY_REFRESH
+    )
     assert "component:labs/delta" not in assert_faces_agree(alice, names.ENTITY_REFRESH)
 
 
@@ -149,6 +169,10 @@ def test_service_principals_get_rules_for_everyone_and_their_subject(org):
     port = Principal(kind="service", name="port-ocean")
     assert refs(visible_entities(port)) == SERVICES
     assert assert_faces_agree(port, names.ENTITY_DELETE) == set()
-    PolicyRule.objects.create(name="port-refreshes", permissions=[names.ENTITY_REFRESH], subject="service",
-                              subject_value="port-ocean")
+    PolicyRule.objects.create(
+        name="port-refreshes",
+        permissions=[names.ENTITY_REFRESH],
+        subject="service",
+        subject_value="port-ocean",
+    )
     assert len(assert_faces_agree(port, names.ENTITY_REFRESH)) == Entity.objects.count()

@@ -30,7 +30,9 @@ def test_a_user_creates_lists_and_revokes_personal_tokens(org, make_user, client
     assert response.status_code == 200
     plain = response.context["plain"]
     token = ApiToken.objects.get(user=alice)
-    assert plain.startswith(f"grn_{token.prefix}_") and token.secret_hash == hash_secret(plain.split("_", 2)[2])
+    assert plain.startswith(f"grn_{token.prefix}_") and token.secret_hash == hash_secret(
+        plain.split("_", 2)[2]
+    )
     assert plain not in client.get("/settings/tokens/").content.decode(), "shown once"
 
     api = bearer(plain)
@@ -39,7 +41,9 @@ def test_a_user_creates_lists_and_revokes_personal_tokens(org, make_user, client
     beta = {"entityRef": "component:default/beta"}
     assert api.post("/api/catalog/refresh", beta, format="json").status_code == 403, "never more than alice"
     gamma = Entity.objects.get(ref="component:default/gamma").pk
-    assert api.delete(f"/api/catalog/entities/by-uid/{gamma}").status_code == 403, "limited to read and refresh"
+    assert api.delete(f"/api/catalog/entities/by-uid/{gamma}").status_code == 403, (
+        "limited to read and refresh"
+    )
 
     assert client.post(f"/settings/tokens/{token.pk}/revoke/").status_code == 302
     assert bearer(plain).get("/api/catalog/entities").status_code == 401
@@ -58,14 +62,20 @@ def test_the_explain_endpoint_answers_callers_about_themselves_and_admins_about_
     alice = make_user("alice")
     api = APIClient()
     api.force_authenticate(alice)
-    own = api.get("/api/permissions/explain", {"permission": names.ENTITY_DELETE,
-                                               "target": "component:default/alpha"}).json()
+    own = api.get(
+        "/api/permissions/explain", {"permission": names.ENTITY_DELETE, "target": "component:default/alpha"}
+    ).json()
     assert own["result"] == "ALLOW" and own["caller"] == "user:alice"
-    assert api.get("/api/permissions/explain", {"permission": names.ENTITY_READ, "user": "bob"}).status_code == 403
+    assert (
+        api.get("/api/permissions/explain", {"permission": names.ENTITY_READ, "user": "bob"}).status_code
+        == 403
+    )
     admin = APIClient()
     admin.force_authenticate(make_user("root", superuser=True))
-    about_bob = admin.get("/api/permissions/explain", {"permission": names.ENTITY_DELETE, "user": "alice",
-                                                       "target": "component:default/beta"}).json()
+    about_bob = admin.get(
+        "/api/permissions/explain",
+        {"permission": names.ENTITY_DELETE, "user": "alice", "target": "component:default/beta"},
+    ).json()
     assert about_bob["result"] == "DENY"
     bad = admin.get("/api/permissions/explain", {"permission": "catalog.entity.fly", "user": "alice"})
     assert bad.status_code == 400 and bad.json()["error"]["name"] == "InputError"
@@ -98,8 +108,11 @@ def test_a_group_membership_change_in_the_catalog_changes_what_a_user_may_do(
     org_file = write_yaml("org.yaml", "")  # same path as the fixture's file
     from tests.permissions.conftest import ORG
 
-    org_file.write_text(ORG.replace("email: bob@example.com}, memberOf: [team-b]", "email: bob@example.com}, "
-                                    "memberOf: [team-a]"))
+    org_file.write_text(
+        ORG.replace(
+            "email: bob@example.com}, memberOf: [team-b]", "email: bob@example.com}, memberOf: [team-a]"
+        )
+    )
     location = Entity.objects.get(ref="group:default/team-a").location
     with django_capture_on_commit_callbacks(execute=True):
         refresh_location(location.pk)

@@ -16,7 +16,9 @@ def test_strings_and_secret_files(monkeypatch, tmp_path):
     assert env_str("GR_UNSET", "fallback") == "fallback"
 
 
-@pytest.mark.parametrize(("raw", "value"), [("1", True), ("Yes", True), ("on", True), ("0", False), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1", True), ("Yes", True), ("on", True), ("0", False), ("off", False)]
+)
 def test_booleans(monkeypatch, raw, value):
     monkeypatch.setenv("GR_FLAG", raw)
     assert env_bool("GR_FLAG", not value) is value

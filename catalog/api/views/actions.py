@@ -75,7 +75,10 @@ def validation_errors(body: dict[str, Any]) -> list[dict[str, str]]:
         ]
     outcome = process_entity(entity, file_type=type_, file_target=target, origin_ref=location, parent_ref="")
     if isinstance(outcome, Failure):
-        return [_error("InputError", f"{p.field}: {p.message}" if p.field else p.message) for p in outcome.problems]
+        return [
+            _error("InputError", f"{p.field}: {p.message}" if p.field else p.message)
+            for p in outcome.problems
+        ]
     return []
 
 
@@ -90,7 +93,9 @@ class ValidateEntityView(CatalogView):
         except CatalogError as exc:
             return Response({"errors": [_error(exc.name, exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
         except (exceptions.ParseError, exceptions.UnsupportedMediaType) as exc:
-            return Response({"errors": [_error("InputError", str(exc.detail))]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": [_error("InputError", str(exc.detail))]}, status=status.HTTP_400_BAD_REQUEST
+            )
         errors = validation_errors(body)
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -47,7 +47,9 @@ class EntityByUidView(CatalogView):
     @schema.get_entity_by_uid
     def get(self, request: Request, uid: str) -> Response:
         pk = _uid(uid)
-        final = visible_entities(request).filter(pk=pk).values_list("final", flat=True).first() if pk else None
+        final = (
+            visible_entities(request).filter(pk=pk).values_list("final", flat=True).first() if pk else None
+        )
         if final is None:
             raise NotFoundError(f"No entity with uid {uid}")
         return Response(final)
@@ -72,7 +74,9 @@ class EntityByNameView(CatalogView):
         ref = canonical_ref(kind, namespace, name)
         final = visible_entities(request).filter(ref=ref).values_list("final", flat=True).first()
         if final is None:
-            raise NotFoundError(f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'")
+            raise NotFoundError(
+                f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
+            )
         return Response(final)
 
 
@@ -82,7 +86,9 @@ class EntityAncestryView(CatalogView):
     @schema.get_entity_ancestry
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
         ref = canonical_ref(kind, namespace, name)
-        stored = Entity.objects.filter(ref=ref, final__isnull=False).values_list("final", "parent_ref").first()
+        stored = (
+            Entity.objects.filter(ref=ref, final__isnull=False).values_list("final", "parent_ref").first()
+        )
         if stored is None:
             raise NotFoundError(f"No such entity {ref}")
         visible = visible_entities(request)
@@ -91,7 +97,9 @@ class EntityAncestryView(CatalogView):
         items, seen = [], {ref}
         final, parent = stored
         while final is not None:
-            parent_row = visible.filter(ref=parent).values_list("final", "parent_ref").first() if parent else None
+            parent_row = (
+                visible.filter(ref=parent).values_list("final", "parent_ref").first() if parent else None
+            )
             items.append({"entity": final, "parentEntityRefs": [parent] if parent_row else []})
             if parent_row is None or parent in seen:
                 break

@@ -49,7 +49,9 @@ class LocationListView(CatalogView):
 
     @schema.get_locations
     def get(self, request: Request) -> Response:
-        return Response([{"data": location_json(loc)} for loc in visible_locations(request).order_by("created_at")])
+        return Response(
+            [{"data": location_json(loc)} for loc in visible_locations(request).order_by("created_at")]
+        )
 
     @schema.create_location
     def post(self, request: Request) -> Response:

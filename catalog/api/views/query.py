@@ -54,8 +54,11 @@ class EntitiesByQueryView(CatalogView):
         limit = params.integer(request, "limit", minimum=0)
         cursor_text = params.single(request, "cursor")
         if cursor_text is not None:
-            return Response(query_page(visible_entities(request), _cursor(cursor_text), limit=limit, offset=None,
-                                       fields=fields))
+            return Response(
+                query_page(
+                    visible_entities(request), _cursor(cursor_text), limit=limit, offset=None, fields=fields
+                )
+            )
         text_fields = request.query_params.getlist("fullTextFilterFields")
         cursor = EntityCursor(
             order_fields=_order_field_params(request),
@@ -65,20 +68,33 @@ class EntitiesByQueryView(CatalogView):
             skip_total_items=_total_items_mode(params.single(request, "totalItems")),
         )
         offset = params.integer(request, "offset", minimum=0)
-        return Response(query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields))
+        return Response(
+            query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
+        )
 
     @schema.post_entities_by_query
     def post(self, request: Request) -> Response:
         body = params.optional_body(request)
-        fields = params.fields_list(params.string_list(body["fields"], "fields")) if body.get("fields") else None
+        fields = (
+            params.fields_list(params.string_list(body["fields"], "fields")) if body.get("fields") else None
+        )
         limit = params.parse_int(body["limit"], "limit", minimum=0) if body.get("limit") is not None else None
         if body.get("cursor") is not None:
-            return Response(query_page(visible_entities(request), _cursor(body["cursor"]), limit=limit,
-                                       offset=None, fields=fields))
+            return Response(
+                query_page(
+                    visible_entities(request),
+                    _cursor(body["cursor"]),
+                    limit=limit,
+                    offset=None,
+                    fields=fields,
+                )
+            )
         query = body.get("query")
         if query is not None:
             predicate_q(query)  # a malformed predicate is a 400 before anything runs
-        offset = params.parse_int(body["offset"], "offset", minimum=0) if body.get("offset") is not None else None
+        offset = (
+            params.parse_int(body["offset"], "offset", minimum=0) if body.get("offset") is not None else None
+        )
         cursor = EntityCursor(
             order_fields=_order_by(body.get("orderBy")),
             query=query,
@@ -86,7 +102,9 @@ class EntitiesByQueryView(CatalogView):
             **_full_text(body.get("fullTextFilter")),
             skip_total_items=_total_items_mode(body.get("totalItems")),
         )
-        return Response(query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields))
+        return Response(
+            query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
+        )
 
 
 def _order_by(value: Any) -> list[OrderField]:
@@ -115,5 +133,7 @@ def _full_text(value: Any) -> dict[str, Any]:
     fields = value.get("fields")
     return {
         "full_text_term": term.strip(),
-        "full_text_fields": params.string_list(fields, "fullTextFilter.fields") if fields is not None else None,
+        "full_text_fields": params.string_list(fields, "fullTextFilter.fields")
+        if fields is not None
+        else None,
     }

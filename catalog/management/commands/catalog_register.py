@@ -22,10 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("target", help="A file path, a glob (quote it) or an http(s) URL.")
         parser.add_argument("--type", choices=["file", "url"], help="Defaults to url for http(s), else file.")
         parser.add_argument("--optional", action="store_true", help="A missing target is not an error.")
-        parser.add_argument("--allow-kind", action="append", dest="kinds", help="Limit the kinds it may emit.")
+        parser.add_argument(
+            "--allow-kind", action="append", dest="kinds", help="Limit the kinds it may emit."
+        )
         parser.add_argument("--no-wait", action="store_true", help="Queue the processing and return.")
         add_as_user_argument(parser)
-        parser.add_argument("--timeout", type=float, default=600, help="Seconds to wait with --wait (queued).")
+        parser.add_argument(
+            "--timeout", type=float, default=600, help="Seconds to wait with --wait (queued)."
+        )
         parser.add_argument(
             "--via-worker",
             action="store_true",

@@ -22,6 +22,11 @@ class Command(BaseCommand):
             created, updated, deleted = load_rules(str(path), replace=bool(options["replace"]))
         except (OSError, PolicyFileError) as exc:
             raise CommandError(str(exc)) from exc
-        audit.record("permissions.policy.load", str(path), {"created": created, "updated": updated,
-                                                             "deleted": deleted}, actor="system", path="command")
+        audit.record(
+            "permissions.policy.load",
+            str(path),
+            {"created": created, "updated": updated, "deleted": deleted},
+            actor="system",
+            path="command",
+        )
         self.stdout.write(f"{created} created, {updated} updated, {deleted} deleted from {path}")

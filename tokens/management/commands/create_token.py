@@ -43,6 +43,8 @@ class Command(BaseCommand):
         permissions = options["permissions"]
         unknown = [p for p in permissions or [] if p not in names.PERMISSIONS]
         if unknown:
-            raise CommandError(f"Unknown permission(s) {unknown}; known: {', '.join(sorted(names.PERMISSIONS))}")
+            raise CommandError(
+                f"Unknown permission(s) {unknown}; known: {', '.join(sorted(names.PERMISSIONS))}"
+            )
         _token, plain = ApiToken.issue(subject, expires_at=expires_at, user=user, permissions=permissions)
         self.stdout.write(plain)
