@@ -1,0 +1,221 @@
+"""Entities in the admin: a list with filters, a read-only page per entity, refresh and delete actions."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from catalog import services, tasks
+from catalog.admin.common import (
+    DELETE_LISTED,
+    RELATIONS_SHOWN,
+    OwnerFilter,
+    PolicyAdmin,
+    admin_url,
+    column_filter,
+    humanize_ref,
+    tail,
+)
+from catalog.models import CatalogError, Entity, Location, Relation
+from permissions import names
+
+
+class EntityChangeList(ChangeList):
+    """The list needs the indexed columns only; the JSON documents stay in the database."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .defer("descriptor", "processed", "final", "errors")
+        )
+
+
+@admin.register(Entity)
+class EntityAdmin(PolicyAdmin):
+    read_permission = names.ENTITY_READ
+    delete_permission = names.ENTITY_DELETE
+
+    list_display = [
+        "entity_name",
+        "kind",
+        "namespace",
+        "spec_type",
+        "lifecycle",
+        "owner",
+        "orphan",
+        "has_errors",
+        "location_link",
+        "updated_at",
+    ]
+    list_filter = [
+        column_filter("kind", "kind"),
+        column_filter("namespace", "namespace"),
+        column_filter("spec_type", "type", "type"),
+        column_filter("lifecycle", "lifecycle"),
+        OwnerFilter,
+        "orphan",
+        "has_errors",
+    ]
+    search_fields = ["name", "title", "ref"]
+    list_select_related = ["location"]
+    actions = ["refresh", "delete_orphans"]
+    change_form_template = "admin/catalog/entity/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["ref", "id", ("kind", "namespace", "name"), "title"]}),
+        (None, {"fields": [("spec_type", "lifecycle"), "owner_link"]}),
+        ("Source", {"fields": ["location_link", "location_key", "parent_link", ("orphan", "has_errors")]}),
+        ("Versions", {"fields": ["etag", "generation", ("created_at", "updated_at")]}),
+    ]
+    readonly_fields = ["owner_link", "location_link", "parent_link"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return EntityChangeList
+
+    @admin.display(description="name", ordering="ref")
+    def entity_name(self, entity: Entity) -> str:
+        return format_html('<span title="{}">{}</span>', entity.title or entity.ref, entity.name)
+
+    @admin.display(description="owner", ordering="owner_ref")
+    def owner(self, entity: Entity) -> str:
+        return humanize_ref(entity.owner_ref, "group") if entity.owner_ref else "-"
+
+    @admin.display(description="location", ordering="location__target")
+    def location_link(self, entity: Entity) -> str:
+        if entity.location is None:
+            return "-"
+        url = admin_url(Location, "change", entity.location_id)
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', url, entity.location.ref, tail(entity.location.ref, 30)
+        )
+
+    @admin.display(description="owner")
+    def owner_link(self, entity: Entity) -> str:
+        return self._entity_link(entity.owner_ref)
+
+    @admin.display(description="parent")
+    def parent_link(self, entity: Entity) -> str:
+        return self._entity_link(entity.parent_ref)
+
+    def _entity_link(self, ref: str) -> str:
+        if not ref:
+            return "-"
+        pk = Entity.objects.filter(ref=ref).values_list("pk", flat=True).first()
+        return format_html('<a href="{}">{}</a>', admin_url(Entity, "change", pk), ref) if pk else ref
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Entity | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            context.update(entity_page_context(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description="Refresh their locations", permissions=["refresh"])
+    def refresh(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        location_ids = set(queryset.exclude(location=None).order_by().values_list("location_id", flat=True))
+        for location_id in sorted(location_ids, key=str):
+            tasks.refresh_location.delay_on_commit(str(location_id))
+        self.message_user(
+            request,
+            f"Queued a refresh of {len(location_ids)} location(s) for {queryset.count()} selected entities.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Delete selected orphans", permissions=["delete"])
+    def delete_orphans(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        orphans = list(queryset.filter(orphan=True))
+        skipped = queryset.count() - len(orphans)
+        if orphans:
+            self.log_deletions(request, orphans)
+        deleted = sum(services.delete_entity(entity.pk) for entity in orphans)
+        self.message_user(
+            request,
+            f"Deleted {deleted} orphan(s); skipped {skipped} selected entities that are not orphans.",
+            messages.SUCCESS if deleted or not skipped else messages.WARNING,
+        )
+
+    # Deletion goes through the service, which also restitches the relation peers.
+
+    def delete_model(self, request: HttpRequest, obj: Entity) -> None:
+        services.delete_entity(obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        for uid in list(queryset.values_list("pk", flat=True)):
+            services.delete_entity(uid)
+
+    def get_deleted_objects(
+        self, objs: Sequence[Entity] | QuerySet[Entity], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """What the service removes: the entities and the relations they emitted (search rows go unsaid)."""
+        entities = list(objs)
+        listed: list[Any] = [f"Entity: {entity}" for entity in entities[:DELETE_LISTED]]
+        if len(entities) > DELETE_LISTED:
+            listed.append(f"… and {len(entities) - DELETE_LISTED} more")
+        relations = Relation.objects.filter(originating__in=[entity.pk for entity in entities]).count()
+        return listed, {"entities": len(entities), "relations": relations}, set(), []
+
+
+def entity_page_context(entity: Entity) -> dict[str, Any]:
+    """The descriptor, served entity, errors and relations shown below an entity's fields."""
+    served = entity.final if entity.final is not None else entity.processed
+    return {
+        "descriptor_yaml": yaml.safe_dump(entity.descriptor, sort_keys=False, allow_unicode=True),
+        "served_json": json.dumps(served, indent=2, ensure_ascii=False),
+        "stitched": entity.final is not None,
+        "status_items": entity.errors or [],
+        "processing_errors_url": admin_url(CatalogError, "changelist")
+        + "?"
+        + urlencode({"entity_ref": entity.ref}),
+        **relation_rows(entity.ref),
+    }
+
+
+def relation_rows(ref: str) -> dict[str, Any]:
+    """Outgoing and incoming relation rows, one per (direction, type, peer), with links to peers that exist.
+
+    Three queries whatever the number of rows: outgoing, incoming, then the peers' ids.
+    """
+    columns = ("type", "originating_id", "originating__ref")
+    outgoing = Relation.objects.filter(source_ref=ref).order_by("type", "target_ref")
+    incoming = Relation.objects.filter(target_ref=ref).order_by("type", "source_ref")
+    grouped: dict[tuple[str, str, str], list[tuple[Any, str]]] = defaultdict(list)
+    truncated = False
+    for direction, rows in (
+        ("outgoing", outgoing.values_list("target_ref", *columns)),
+        ("incoming", incoming.values_list("source_ref", *columns)),
+    ):
+        fetched = list(rows[: RELATIONS_SHOWN + 1])
+        truncated |= len(fetched) > RELATIONS_SHOWN
+        for peer, type_, emitter_id, emitter_ref in fetched[:RELATIONS_SHOWN]:
+            grouped[(direction, type_, peer)].append((emitter_id, emitter_ref))
+    peer_ids = dict(Entity.objects.filter(ref__in={peer for _, _, peer in grouped}).values_list("ref", "pk"))
+    relations = [
+        {
+            "direction": direction,
+            "type": type_,
+            "peer": peer,
+            "peer_url": admin_url(Entity, "change", peer_ids[peer]) if peer in peer_ids else "",
+            "emitters": [
+                {"ref": emitter_ref, "url": admin_url(Entity, "change", emitter_id)}
+                for emitter_id, emitter_ref in sorted(set(emitters), key=lambda item: item[1])
+            ],
+        }
+        for (direction, type_, peer), emitters in grouped.items()
+    ]
+    return {"relations": relations, "relations_truncated": truncated, "relations_limit": RELATIONS_SHOWN}
