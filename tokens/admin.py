@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tokens.models import ApiToken
+from tokens.verified import forget_all
 
 
 @admin.register(ApiToken)
@@ -43,4 +44,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked=False).update(revoked=True)
+        forget_all()  # update() sends no signal; verified tokens must not outlive their revocation
         self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)

@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from tokens.models import ApiToken
+from tokens.verified import verified_token
 
 BEARER = re.compile(r"^Bearer[ ]+(\S+)$", re.IGNORECASE)
 
@@ -59,7 +60,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             if header.strip().lower().startswith("bearer"):
                 raise exceptions.AuthenticationFailed("Invalid Authorization header")
             return None
-        token = ApiToken.objects.for_token(token_text)
+        token = verified_token(token_text)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or expired token")
         token.touch()

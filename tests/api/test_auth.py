@@ -165,9 +165,12 @@ def test_admin_issues_a_token_and_shows_it_once(admin_client_):
 
 def test_admin_revokes_tokens(admin_client_, token):
     row = ApiToken.objects.get()
+    api = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/catalog/entities").status_code == 200, "used (and remembered) before revocation"
     response = admin_client_.post(
         "/admin/tokens/apitoken/", {"action": "revoke", "_selected_action": [row.pk]}, follow=True
     )
     assert response.status_code == 200
     row.refresh_from_db()
     assert row.revoked and ApiToken.objects.for_token(token) is None
+    assert_401(api.get("/api/catalog/entities"))
