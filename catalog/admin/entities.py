@@ -1,4 +1,4 @@
-"""Entities in the admin: a list with filters, a read-only page per entity, refresh and delete actions."""
+"""Entities in the admin: a list with filters, a page per entity (editable when the admin manages it), actions."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ from typing import Any
 
 import yaml
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
@@ -26,8 +31,13 @@ from catalog.admin.common import (
     humanize_ref,
     tail,
 )
+from catalog.admin.descriptor import AdminEntityForm
+from catalog.admin.grants import grant_to_group
+from catalog.admin.history import HISTORY_SHOWN, entity_events, location_events
 from catalog.models import CatalogError, Entity, Location, Relation
-from permissions import names
+from permissions import names, policy
+
+EDITABLE_DETAILS = ["ref", "id", "location_link", "etag", "generation", "created_at", "updated_at"]
 
 
 class EntityChangeList(ChangeList):
@@ -39,6 +49,20 @@ class EntityChangeList(ChangeList):
             .get_queryset(request, exclude_parameters)
             .defer("descriptor", "processed", "final", "errors")
         )
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """Where entities come from: files, URLs or the admin (its location's type); no query for the choices."""
+
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(Location.Type.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Entity]) -> QuerySet[Entity]:
+        value = self.value()
+        return queryset.filter(location__type=value) if value else queryset
 
 
 @admin.register(Entity)
@@ -66,10 +90,11 @@ class EntityAdmin(PolicyAdmin):
         OwnerFilter,
         "orphan",
         "has_errors",
+        SourceFilter,
     ]
     search_fields = ["name", "title", "ref"]
     list_select_related = ["location"]
-    actions = ["refresh", "delete_orphans"]
+    actions = ["refresh", "delete_orphans", grant_to_group]
     change_form_template = "admin/catalog/entity/change_form.html"
     fieldsets = [
         (None, {"fields": ["ref", "id", ("kind", "namespace", "name"), "title"]}),
@@ -81,6 +106,77 @@ class EntityAdmin(PolicyAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return EntityChangeList
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entity]:
+        return super().get_queryset(request).select_related("location")
+
+    # --- writing: only entities the admin manages, through the same service as their processing
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Backstage's ``catalog.entity.create``: entities created here belong to the admin location."""
+        return policy.decide(request, names.ENTITY_CREATE).allowed
+
+    def has_change_permission(self, request: HttpRequest, obj: Entity | None = None) -> bool:
+        """Grant pages for any entity; descriptors only of admin-managed ones, under ``catalog.entity.create``."""
+        if getattr(request, "_managing_grants", False):
+            return self.has_grant_permission(request)
+        if obj is not None and not services.is_admin_managed(obj):
+            return False
+        return policy.decide(request, names.ENTITY_CREATE, obj).allowed
+
+    def is_editable(self, request: HttpRequest, obj: Entity | None) -> bool:
+        return obj is None or self.has_change_permission(request, obj)
+
+    def get_form(
+        self, request: HttpRequest, obj: Entity | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        if self.is_editable(request, obj) and not getattr(request, "_managing_grants", False):
+            kwargs["form"] = AdminEntityForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Entity | None = None) -> Any:
+        if obj is None:
+            return [(None, {"fields": ["descriptor_text"]})]
+        if self.is_editable(request, obj):
+            details = ["ref", "id", "location_link", ("etag", "generation"), ("created_at", "updated_at")]
+            return [(None, {"fields": ["descriptor_text"]}), ("Entity", {"fields": details})]
+        return self.fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Entity | None = None) -> Any:
+        if obj is None:
+            return []
+        return EDITABLE_DETAILS if self.is_editable(request, obj) else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
+        """The form saved the entity through the service already (saving ``obj`` again would undo stitching)."""
+
+    # --- history
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        """The audit log's events about this entity, instead of Django's own admin log."""
+        entity = self.get_object(request, unquote(object_id))
+        if entity is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, entity):
+            raise PermissionDenied
+        location_ref = entity.location.ref if entity.location else ""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {entity.ref}",
+            "subtitle": None,
+            "object": entity,
+            "opts": self.opts,
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "events": list(entity_events(entity)),
+            "limit": HISTORY_SHOWN,
+            "refreshes": list(location_events(entity)),
+            "location_ref": location_ref,
+            "audit_url": reverse("admin:permissions_auditevent_changelist")
+            + "?"
+            + urlencode({"q": location_ref}),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/catalog/entity/history.html", context)
 
     @admin.display(description="name", ordering="ref")
     def entity_name(self, entity: Entity) -> str:
@@ -124,6 +220,7 @@ class EntityAdmin(PolicyAdmin):
     ) -> HttpResponse:
         if obj is not None:
             context.update(entity_page_context(obj))
+        context["editable_descriptor"] = self.is_editable(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Refresh their locations", permissions=["refresh"])

@@ -37,6 +37,8 @@ from catalog.services.locations import LocationError
 from permissions import names
 
 _KIND = re.compile(r"[a-zA-Z][a-zA-Z0-9]{0,62}")
+# The admin location is made by the first entity written in the admin, not registered.
+REGISTERABLE_TYPES = [(Location.Type.FILE, "file"), (Location.Type.URL, "url")]
 
 
 class LocationRegisterForm(forms.ModelForm):
@@ -47,7 +49,7 @@ class LocationRegisterForm(forms.ModelForm):
     maps no model fields itself (``Meta.fields`` is empty); it adopts the registered row as its instance.
     """
 
-    type = forms.ChoiceField(choices=Location.Type.choices, initial=Location.Type.URL)
+    type = forms.ChoiceField(choices=REGISTERABLE_TYPES, initial=Location.Type.URL)
     target = forms.CharField(
         max_length=2048,
         widget=forms.TextInput(attrs={"class": "vTextField"}),

@@ -11,6 +11,9 @@ from django.db import models
 class Location(models.Model):
     """A root location (a file path or glob, or a URL) whose tree of descriptors the catalog keeps in step.
 
+    One location of type ``admin`` (``admin:greenroom``) owns the entities written in the Django admin;
+    their descriptors are stored on the entities themselves, so it is never read, only re-processed.
+
     Like Backstage, each registered location also appears in the catalog as a synthetic ``Location`` entity
     named ``generated-<sha1 of "type:target">``, the parent of everything read from it.
     """
@@ -18,6 +21,8 @@ class Location(models.Model):
     class Type(models.TextChoices):
         FILE = "file", "file"
         URL = "url", "url"
+        # Not read from anywhere: holds the entities written in the Django admin (Backstage's providers).
+        ADMIN = "admin", "admin (entities edited in the admin)"
 
     class Presence(models.TextChoices):
         REQUIRED = "required", "required"
