@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import services
-from catalog.api import entity_list, params, schema
+from catalog.api import entity_list, params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.errors import InputError, NotAllowedError, NotFoundError
-from catalog.api.projection import project
 from catalog.api.visibility import ENTITY_DELETE, allowed, visible_entities
 from catalog.models import Entity
 from catalog.query import filtered_entities, parse_filter_params, predicate_q
@@ -26,6 +26,10 @@ def _uid(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+def _one_text(queryset: QuerySet[Entity]) -> str | None:
+    return next(iter(raw.with_text(queryset).order_by().values_list(raw.TEXT, flat=True)[:1]), None)
 
 
 def _filter_param(request: Request) -> Any:
@@ -47,12 +51,10 @@ class EntityByUidView(CatalogView):
     @schema.get_entity_by_uid
     def get(self, request: Request, uid: str) -> Response:
         pk = _uid(uid)
-        final = (
-            visible_entities(request).filter(pk=pk).values_list("final", flat=True).first() if pk else None
-        )
-        if final is None:
+        text = _one_text(visible_entities(request).filter(pk=pk)) if pk else None
+        if text is None:
             raise NotFoundError(f"No entity with uid {uid}")
-        return Response(final)
+        return raw.respond(request, text)
 
     @schema.delete_entity_by_uid
     def delete(self, request: Request, uid: str) -> Response:
@@ -72,12 +74,12 @@ class EntityByNameView(CatalogView):
     @schema.get_entity_by_name
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
         ref = canonical_ref(kind, namespace, name)
-        final = visible_entities(request).filter(ref=ref).values_list("final", flat=True).first()
-        if final is None:
+        text = _one_text(visible_entities(request).filter(ref=ref))
+        if text is None:
             raise NotFoundError(
                 f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
             )
-        return Response(final)
+        return raw.respond(request, text)
 
 
 class EntityAncestryView(CatalogView):
@@ -130,9 +132,11 @@ class EntitiesByRefsView(CatalogView):
         if body.get("query") is not None:
             queryset = queryset.filter(predicate_q(body["query"]))
         wanted = [_lookup_ref(ref) for ref in refs]
-        found = dict(queryset.filter(ref__in=set(wanted)).values_list("ref", "final"))
-        items = [project(found[ref], fields) if ref in found else None for ref in wanted]
-        return Response({"items": items})
+        found = dict(
+            raw.with_text(queryset.filter(ref__in=set(wanted))).order_by().values_list("ref", raw.TEXT)
+        )
+        texts = [raw.entity_text(found[ref], fields) if ref in found else None for ref in wanted]
+        return raw.respond(request, '{"items":' + raw.json_array(texts) + "}")
 
 
 def _merged_fields(request: Request, body: dict[str, Any]) -> list[str] | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponseBase
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from catalog.api import params, schema
+from catalog.api import params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.entity_pages import query_page
 from catalog.api.errors import InputError
@@ -49,15 +49,16 @@ class EntitiesByQueryView(CatalogView):
     POST does the same from a JSON body with a ``query`` predicate. With a cursor, filters are ignored."""
 
     @schema.get_entities_by_query
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         fields = params.fields_param(request)
         limit = params.integer(request, "limit", minimum=0)
         cursor_text = params.single(request, "cursor")
         if cursor_text is not None:
-            return Response(
+            return raw.respond(
+                request,
                 query_page(
                     visible_entities(request), _cursor(cursor_text), limit=limit, offset=None, fields=fields
-                )
+                ),
             )
         text_fields = request.query_params.getlist("fullTextFilterFields")
         cursor = EntityCursor(
@@ -68,26 +69,27 @@ class EntitiesByQueryView(CatalogView):
             skip_total_items=_total_items_mode(params.single(request, "totalItems")),
         )
         offset = params.integer(request, "offset", minimum=0)
-        return Response(
-            query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
+        return raw.respond(
+            request, query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
         )
 
     @schema.post_entities_by_query
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponseBase:
         body = params.optional_body(request)
         fields = (
             params.fields_list(params.string_list(body["fields"], "fields")) if body.get("fields") else None
         )
         limit = params.parse_int(body["limit"], "limit", minimum=0) if body.get("limit") is not None else None
         if body.get("cursor") is not None:
-            return Response(
+            return raw.respond(
+                request,
                 query_page(
                     visible_entities(request),
                     _cursor(body["cursor"]),
                     limit=limit,
                     offset=None,
                     fields=fields,
-                )
+                ),
             )
         query = body.get("query")
         if query is not None:
@@ -102,8 +104,8 @@ class EntitiesByQueryView(CatalogView):
             **_full_text(body.get("fullTextFilter")),
             skip_total_items=_total_items_mode(body.get("totalItems")),
         )
-        return Response(
-            query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
+        return raw.respond(
+            request, query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
         )
 
 
