@@ -19,13 +19,13 @@ class Entity(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name="uid")
     ref = models.CharField(max_length=255, unique=True, help_text="Canonical lower-case kind:namespace/name.")
-    kind = models.CharField(max_length=63, db_index=True)
-    namespace = models.CharField(max_length=63, db_index=True)
+    kind = models.CharField(max_length=63)
+    namespace = models.CharField(max_length=63)
     name = models.CharField(max_length=63)
     title = models.CharField(max_length=255, blank=True)
-    spec_type = models.CharField("type", max_length=255, blank=True, db_index=True)
-    lifecycle = models.CharField(max_length=255, blank=True, db_index=True)
-    owner_ref = models.CharField("owner", max_length=255, blank=True, db_index=True)
+    spec_type = models.CharField("type", max_length=255, blank=True)
+    lifecycle = models.CharField(max_length=255, blank=True)
+    owner_ref = models.CharField("owner", max_length=255, blank=True)
 
     descriptor = OrderedJSONField(help_text="The descriptor as written.")
     processed = OrderedJSONField(help_text="The descriptor after processing, before stitching.")
@@ -37,12 +37,17 @@ class Entity(models.Model):
     has_errors = models.BooleanField(default=False, db_index=True)
 
     location = models.ForeignKey(
-        "catalog.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="entities"
+        "catalog.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entities",
+        db_index=False,  # catalog_entity_loc_orphan starts with it
     )
     location_key = models.CharField(
         max_length=2048, blank=True, help_text="The file this entity was read from."
     )
-    parent_ref = models.CharField(max_length=255, blank=True, db_index=True, help_text="The emitting entity.")
+    parent_ref = models.CharField(max_length=255, blank=True, help_text="The emitting entity.")
     orphan = models.BooleanField(default=False, db_index=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,7 +60,17 @@ class Entity(models.Model):
             ("refresh_entity", "Can refresh an entity's location (catalog.entity.refresh)"),
             ("validate_entity", "Can validate a descriptor (catalog.entity.validate)"),
         ]
-        indexes = [models.Index(fields=["location", "orphan"], name="catalog_entity_loc_orphan")]
+        # Plain indexes, not ``db_index``: on PostgreSQL that adds a second (``LIKE``) index per column,
+        # which every entity write pays for and no query uses.
+        indexes = [
+            models.Index(fields=["location", "orphan"], name="catalog_entity_loc_orphan"),
+            models.Index(fields=["kind"], name="catalog_entity_kind"),
+            models.Index(fields=["namespace"], name="catalog_entity_namespace"),
+            models.Index(fields=["spec_type"], name="catalog_entity_spec_type"),
+            models.Index(fields=["lifecycle"], name="catalog_entity_lifecycle"),
+            models.Index(fields=["owner_ref"], name="catalog_entity_owner_ref"),
+            models.Index(fields=["parent_ref"], name="catalog_entity_parent_ref"),
+        ]
 
     def __str__(self) -> str:
         return self.ref
@@ -95,7 +110,8 @@ class SearchRow(models.Model):
     ``original_value`` keeps the case for facets.
     """
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="search_rows")
+    # No index of its own: catalog_search_entity_key starts with it.
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="search_rows", db_index=False)
     key = models.CharField(max_length=200)
     value = models.CharField(max_length=200, null=True)  # noqa: DJ001 (null means "key exists, no value")
     original_value = models.CharField(max_length=200, null=True)  # noqa: DJ001
