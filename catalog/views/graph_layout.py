@@ -17,6 +17,12 @@ GAP_X = 90
 GAP_Y = 18
 PADDING = 16
 LABEL_LENGTH = 24
+EDGE_LABEL_CHAR_WIDTH = 6.5  # 11px sans-serif, a little wide so estimates err on the side of space
+EDGE_LABEL_HEIGHT = 14
+EDGE_LABEL_STOPS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9)  # where on its curve a label may sit, best first
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Edge:
     path: str = ""
     label_x: int = 0
     label_y: int = 0
+    label_shown: bool = False
 
 
 @dataclass
@@ -126,7 +133,7 @@ def order_layers(nodes: dict[str, Node], edges: list[Edge]) -> dict[int, list[No
     return dict(layers)
 
 
-def edge_path(source: Node, target: Node) -> tuple[str, int, int]:
+def edge_curve(source: Node, target: Node) -> tuple[Point, Point, Point, Point]:
     """A cubic curve from the right side of the source to the left side of the target (or a loop back)."""
     sy, ty = source.y + NODE_HEIGHT // 2, target.y + NODE_HEIGHT // 2
     if target.x > source.x:
@@ -136,9 +143,45 @@ def edge_path(source: Node, target: Node) -> tuple[str, int, int]:
     else:  # same layer: bow out to the right
         x1 = x2 = source.x + NODE_WIDTH
         bend = x1 + GAP_X // 2 + abs(ty - sy) // 6
-        return f"M{x1},{sy} C{bend},{sy} {bend},{ty} {x2},{ty}", bend - 10, (sy + ty) // 2
+        return (x1, sy), (bend, sy), (bend, ty), (x2, ty)
     dx = (x2 - x1) // 2
-    return f"M{x1},{sy} C{x1 + dx},{sy} {x2 - dx},{ty} {x2},{ty}", (x1 + x2) // 2, (sy + ty) // 2
+    return (x1, sy), (x1 + dx, sy), (x2 - dx, ty), (x2, ty)
+
+
+def edge_path(curve: tuple[Point, Point, Point, Point]) -> str:
+    (x1, y1), (cx1, cy1), (cx2, cy2), (x2, y2) = curve
+    return f"M{x1},{y1} C{cx1},{cy1} {cx2},{cy2} {x2},{y2}"
+
+
+def curve_point(curve: tuple[Point, Point, Point, Point], t: float) -> Point:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = curve
+    a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+    return a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3
+
+
+def label_box(text: str, x: float, y: float) -> Box:
+    """Where a label drawn centred on (x, y), lifted by the template's ``dy="-3"``, is painted."""
+    half = len(text) * EDGE_LABEL_CHAR_WIDTH / 2 + 2
+    return x - half, y - EDGE_LABEL_HEIGHT, x + half, y + 1
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_label(edge: Edge, curve: tuple[Point, Point, Point, Point], taken: list[Box]) -> None:
+    """Put the label at the first stop on its curve that covers no node and no label placed before.
+
+    Where every stop is covered, the label is left out: the edge's tooltip still names the relation.
+    """
+    for stop in EDGE_LABEL_STOPS:
+        x, y = curve_point(curve, stop)
+        box = label_box(edge.type, x, y)
+        if not any(overlaps(box, other) for other in taken):
+            edge.label_x, edge.label_y, edge.label_shown = round(x), round(y), True
+            taken.append(box)
+            return
+    edge.label_shown = False
 
 
 def layout(root: str, nodes: dict[str, Node], edges: list[Edge]) -> Layout:
@@ -156,8 +199,11 @@ def layout(root: str, nodes: dict[str, Node], edges: list[Edge]) -> Layout:
         for index, node in enumerate(column):
             node.x = PADDING + (key - lowest) * (NODE_WIDTH + GAP_X)
             node.y = top + index * (NODE_HEIGHT + GAP_Y)
+    taken: list[Box] = [(n.x, n.y, n.x + NODE_WIDTH, n.y + NODE_HEIGHT) for n in nodes.values()]
     for edge in edges:
-        edge.path, edge.label_x, edge.label_y = edge_path(nodes[edge.source], nodes[edge.target])
+        curve = edge_curve(nodes[edge.source], nodes[edge.target])
+        edge.path = edge_path(curve)
+        place_label(edge, curve, taken)
     columns = (max(layers) - lowest + 1) if layers else 1
     width = PADDING * 2 + columns * (NODE_WIDTH + GAP_X) - GAP_X + GAP_X // 2
     return Layout(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.views.graph_layout import NODE_HEIGHT, NODE_WIDTH, Edge, Node, layout
+from catalog.views.graph_layout import NODE_HEIGHT, NODE_WIDTH, Edge, Node, label_box, layout, overlaps
 
 
 def build(edges: list[tuple[str, str]], root: str = "a"):
@@ -49,3 +49,24 @@ def test_a_lone_root_is_a_single_box():
 def test_long_labels_are_shortened():
     node = Node("a", "a-very-long-component-name-that-goes-on", "component")
     assert len(node.short_label) <= 24 and node.short_label.endswith("…")
+
+
+def test_edge_labels_cover_no_node_and_no_other_label():
+    """Crossing edges between two columns share midpoints; edges across layers pass behind nodes."""
+    edges = [(f"s{i}", f"t{j}") for i in range(4) for j in range(4) if (i + j) % 2 == 0]
+    edges += [("s0", "u0"), ("t1", "u0"), ("s3", "u0")]
+    graph = build(edges, root="s0")
+    shown = [label_box(e.type, e.label_x, e.label_y) for e in graph.edges if e.label_shown]
+    assert len(shown) >= len(graph.edges) // 2
+    nodes = [(n.x, n.y, n.x + NODE_WIDTH, n.y + NODE_HEIGHT) for n in graph.nodes]
+    for index, box in enumerate(shown):
+        assert not any(overlaps(box, node) for node in nodes)
+        assert not any(overlaps(box, other) for other in shown[index + 1 :])
+
+
+def test_a_simple_chain_shows_every_label_midway():
+    graph = build([("a", "b"), ("b", "c")])
+    assert all(edge.label_shown for edge in graph.edges)
+    a, b = sorted(graph.nodes, key=lambda n: n.x)[:2]
+    first = next(e for e in graph.edges if e.source == "a")
+    assert first.label_x == (a.x + NODE_WIDTH + b.x) // 2
