@@ -157,6 +157,8 @@ CACHES = {
     )
 }
 PERMISSIONS_CACHE_SECONDS = env_int("PERMISSIONS_CACHE_SECONDS", 30, minimum=0)
+# Facet counts and totalItems are kept until the catalog or the permissions change (0 turns this off).
+CATALOG_RESULT_CACHE_SECONDS = env_int("CATALOG_RESULT_CACHE_SECONDS", 300, minimum=0)
 
 # --- Celery: Redis in production; by default a broker on the local file system that needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

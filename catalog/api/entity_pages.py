@@ -17,6 +17,7 @@ from catalog.api.raw import TEXT, dumps, entity_text, json_array, with_text
 from catalog.cursors import CursorError, EntityCursor
 from catalog.models import SearchRow
 from catalog.query import entity_filter_q, full_text_q, predicate_q
+from catalog.result_cache import remembered
 
 DEFAULT_LIMIT = 200
 # Search keys every served entity has a value under (required, at most 63 characters, or set by the catalog).
@@ -104,7 +105,8 @@ def _total(base: QuerySet, cursor: EntityCursor) -> int:
     sort = cursor.order_fields[0].field.lower() if cursor.order_fields else None
     if sort in ALWAYS_PRESENT:
         cursor = replace(cursor, order_fields=[])  # every entity has it: counting needs no join
-    return matching(base, cursor).count()
+    counted = matching(base, cursor)
+    return remembered("total", counted, counted.count)
 
 
 def query_page(

@@ -2,5 +2,6 @@
 
 from .entities import Entity, Relation, SearchRow
 from .locations import CatalogError, Location
+from .state import CatalogVersion
 
-__all__ = ["CatalogError", "Entity", "Location", "Relation", "SearchRow"]
+__all__ = ["CatalogError", "CatalogVersion", "Entity", "Location", "Relation", "SearchRow"]

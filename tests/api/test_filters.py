@@ -200,6 +200,7 @@ def test_filters_never_load_the_catalog_into_python(catalog, api, django_assert_
             {"relations": {"$contains": {"type": "ownedBy"}}},
         ]
     }
-    with django_assert_max_num_queries(5):  # token lookup and touch, policy rules (then cached), count, page
+    # token lookup and touch, policy rules (all three then remembered), catalog version, count, page
+    with django_assert_max_num_queries(6):
         response = api.post("/api/catalog/entities/by-query", {"query": predicate}, format="json")
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from catalog.api.errors import InputError
 from catalog.api.visibility import visible_entities
 from catalog.models import SearchRow
 from catalog.query import filtered_entities, parse_filter_params
+from catalog.result_cache import remembered
 
 
 def facet_counts(entities: QuerySet, facets: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -28,9 +29,14 @@ def facet_counts(entities: QuerySet, facets: list[str]) -> dict[str, list[dict[s
         .annotate(count=Count("id"))
         .order_by("key", "original_value")
     )
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    for key, value, count in rows:
-        by_key.setdefault(key, []).append({"value": value, "count": count})
+
+    def build() -> dict[str, list[dict[str, Any]]]:
+        by_key: dict[str, list[dict[str, Any]]] = {}
+        for key, value, count in rows:
+            by_key.setdefault(key, []).append({"value": value, "count": count})
+        return by_key
+
+    by_key = remembered("facets", rows, build)
     return {facet: by_key.get(facet.lower(), []) for facet in facets}
 
 

@@ -1,0 +1,78 @@
+"""Facet counts and totalItems are remembered, and forgotten the moment entities or permissions change."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm
+from rest_framework.test import APIClient
+
+from catalog.models import Entity
+from catalog.result_cache import catalog_version
+from permissions.models import EntityUserObjectPermission, PolicyRule
+from tests.api.conftest import register
+from tokens.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+FACETS = "/api/catalog/entity-facets"
+QUERY = "/api/catalog/entities/by-query"
+MORE = """
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: extra}
+spec: {type: service, lifecycle: production, owner: team-a}
+"""
+
+
+def kinds(client: APIClient) -> dict[str, int]:
+    body = client.get(FACETS, {"facet": "kind"}).json()
+    return {bucket["value"]: bucket["count"] for bucket in body["facets"]["kind"]}
+
+
+def test_a_repeated_facets_request_is_answered_without_counting_again(catalog, api):
+    kinds(api)
+    with CaptureQueriesContext(connection) as first:
+        kinds(api)
+    assert not [q for q in first.captured_queries if "catalog_searchrow" in q["sql"]]
+
+
+def test_facets_and_totals_follow_new_and_deleted_entities(catalog, api, write_yaml):
+    before = kinds(api)
+    total = api.get(QUERY, {"limit": 1}).json()["totalItems"]
+
+    register(write_yaml("more.yaml", MORE))
+    assert kinds(api)["Component"] == before["Component"] + 1
+    assert api.get(QUERY, {"limit": 1}).json()["totalItems"] == total + 2  # the component and its Location
+
+    uid = Entity.objects.get(ref="component:default/extra").pk
+    assert api.delete(f"/api/catalog/entities/by-uid/{uid}").status_code == 204
+    assert kinds(api)["Component"] == before["Component"]
+    assert api.get(QUERY, {"limit": 1}).json()["totalItems"] == total + 1
+
+
+def test_what_a_reader_counts_follows_its_grants(catalog, django_user_model):
+    for rule in PolicyRule.objects.filter(name="everyone-reads-the-catalog"):
+        rule.enabled = False
+        rule.save()
+    reader = django_user_model.objects.create_user("reader")
+    _row, token = ApiToken.issue("reader", user=reader)
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert kinds(client) == {}
+    assert client.get(QUERY, {"limit": 1}).json()["totalItems"] == 0
+
+    assign_perm("catalog.view_entity", reader, Entity.objects.get(ref="component:default/ledger"))
+    assert EntityUserObjectPermission.objects.filter(user=reader).exists()
+    assert kinds(client) == {"Component": 1}
+    assert client.get(QUERY, {"limit": 1}).json()["totalItems"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_catalog_version_moves_when_a_write_commits_and_not_on_reads(catalog, api, write_yaml):
+    committed = int(catalog_version().split(".")[0])
+    kinds(api)
+    api.get(QUERY, {"limit": 5})
+    assert int(catalog_version().split(".")[0]) == committed
+    register(write_yaml("more.yaml", MORE))
+    assert int(catalog_version().split(".")[0]) > committed
