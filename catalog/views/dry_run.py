@@ -55,6 +55,11 @@ class Preview:
         """The entities a confirmation would bring in or update (conflicting copies are skipped)."""
         return [entity for entity in self.entities if entity.status != "conflict"]
 
+    @property
+    def skipped(self) -> list[PreviewEntity]:
+        """Copies of entities another location registered first: the import skips them."""
+        return [entity for entity in self.entities if entity.status == "conflict"]
+
 
 def with_field(field_: str, message: str) -> str:
     """``field: message``, unless the message already names the field."""

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import CatalogError, Location
-from catalog.services import refresh_location, register_location
+from catalog.services import RefreshSummary, refresh_location, register_location
 from catalog.views.dry_run import PreviewProblem, preview_location, with_field
 from catalog.visibility import LOCATION_ANALYZE, LOCATION_CREATE, allowed, visible_entities
 
@@ -64,6 +64,7 @@ def confirm(request: HttpRequest, url: str) -> HttpResponse:
         "location": location,
         "created": created,
         "summary": summary,
+        "added": listed_added(summary, created=created),
         "entities": list(entities[:500]),
         "errors": [
             PreviewProblem(error.file, with_field(error.field, error.message), error.entity_ref)
@@ -71,3 +72,10 @@ def confirm(request: HttpRequest, url: str) -> HttpResponse:
         ],
     }
     return render(request, "catalog/registered.html", context)
+
+
+def listed_added(summary: RefreshSummary | None, *, created: bool) -> int:
+    """Entities added, as listed: a new location's own Location entity is counted but not listed."""
+    if summary is None:
+        return 0
+    return max(summary.added - 1, 0) if created else summary.added

@@ -77,6 +77,7 @@ def test_confirming_registers_and_imports_at_once(admin_browser, file_server):
         "api:default/billing-api",
     }
     assert b"broken-one" in response.content  # its error is reported
+    assert b"2 added," in response.content  # as many as listed (the location's own entity is not)
     again = browser.post("/catalog/register/", {"url": url, "action": "preview"})
     assert again.context["preview"].existing == location
     assert {e.status for e in again.context["preview"].entities} == {"registered here"}
@@ -87,6 +88,22 @@ def test_an_entity_another_location_owns_is_flagged_as_a_conflict(browser, file_
     response = browser.post("/catalog/register/", {"url": file_server.url("/x.yaml"), "action": "preview"})
     statuses = {e.ref: e.status for e in response.context["preview"].entities}
     assert statuses["component:default/payments-core"] == "conflict"
+
+
+def test_the_count_to_import_matches_the_rows_listed_and_skipped_copies_are_apart(
+    admin_browser, file_server, demo
+):
+    file_server.files["/x.yaml"] = SERVICE.replace("billing-service", "payments-core")
+    response = admin_browser.post(
+        "/catalog/register/", {"url": file_server.url("/x.yaml"), "action": "preview"}
+    )
+    html = response.content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+    assert table.count("<tr>") - 1 == 1  # the header row, then billing-api only
+    assert "api:default/billing-api" in table and "payments-core" not in table
+    assert "Import 1 entity<" in html and "1 entity from 1 file" in html
+    skipped = html[html.index('id="preview-skipped"') :]
+    assert "component:default/payments-core" in skipped[: skipped.index("</div>")]
 
 
 @pytest.mark.parametrize(
