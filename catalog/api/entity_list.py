@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import F, QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from catalog.api import params
+from catalog.api import params, raw
 from catalog.api.errors import InputError
-from catalog.api.projection import project
+from catalog.api.raw import TEXT, entity_text, json_array, with_text
 from catalog.cursors import OffsetCursor, OrderField
 from catalog.query import sort_value
 
@@ -73,15 +70,23 @@ def ordered(queryset: QuerySet, orders: list[OrderField], *, paged: bool) -> Que
     return queryset.order_by(*keys)
 
 
-def stream(queryset: QuerySet, fields: list[str] | None) -> StreamingHttpResponse:
-    """One JSON array written as the rows arrive, never the whole catalog in memory."""
+def stream(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
+    """One JSON array; a long one is written as the rows arrive, never the whole catalog in memory.
+
+    Most answers are short: they are read in one query. Only when there are more rows than that does the
+    list run again as a streamed server-side cursor, whose round trips pay off only for long lists.
+    """
+    texts = with_text(queryset).values_list(TEXT, flat=True)
+    first = list(texts[: STREAM_CHUNK + 1])
+    if len(first) <= STREAM_CHUNK:
+        return raw.respond(request, json_array(entity_text(text, fields) for text in first))
 
     def chunks() -> Iterator[str]:
         yield "["
         buffer: list[str] = []
         first = True
-        for final in queryset.values_list("final", flat=True).iterator(chunk_size=STREAM_CHUNK):
-            buffer.append(_dump(project(final, fields)))
+        for text in texts.iterator(chunk_size=STREAM_CHUNK):
+            buffer.append(entity_text(text, fields))
             if len(buffer) >= 200:
                 yield ("" if first else ",") + ",".join(buffer)
                 first, buffer = False, []
@@ -92,13 +97,13 @@ def stream(queryset: QuerySet, fields: list[str] | None) -> StreamingHttpRespons
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
 
 
-def page(request: Request, queryset: QuerySet, paging: Paging, fields: list[str] | None) -> Response:
+def page(request: Request, queryset: QuerySet, paging: Paging, fields: list[str] | None) -> HttpResponseBase:
     offset = paging.offset or 0
+    texts = with_text(queryset).values_list(TEXT, flat=True)
     if paging.limit is None:
-        rows = list(queryset.values_list("final", flat=True)[offset:])
-        return Response([project(final, fields) for final in rows])
-    rows = list(queryset.values_list("final", flat=True)[offset : offset + paging.limit + 1])
-    response = Response([project(final, fields) for final in rows[: paging.limit]])
+        return raw.respond(request, json_array(entity_text(t, fields) for t in texts[offset:]))
+    rows = list(texts[offset : offset + paging.limit + 1])
+    response = raw.respond(request, json_array(entity_text(t, fields) for t in rows[: paging.limit]))
     if len(rows) > paging.limit:
         response["Link"] = f'<{_next_url(request, paging.limit, offset + paging.limit)}>; rel="next"'
     return response
@@ -112,14 +117,10 @@ def _next_url(request: Request, limit: int, offset: int) -> str:
     return f"/entities?{urlencode(query)}"
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def respond(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
     orders = order_params(request)
     paging = paging_params(request)
     queryset = ordered(queryset, orders, paged=paging.paged)
     if not paging.paged:
-        return stream(queryset, fields)
+        return stream(request, queryset, fields)
     return page(request, queryset, paging, fields)

@@ -8,9 +8,11 @@ import uuid
 
 import pytest
 
+from catalog.api import entity_list
 from catalog.models import Entity, Location
 from tests.api.conftest import entity_uid, ref_of, refs_of, register
 from tests.api.test_by_query import components
+from tests.http import body
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ BASE = "/api/catalog"
 def streamed(response) -> list[dict]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(body(response))
 
 
 def test_all_entities_come_back_streamed_with_the_envelope_clients_need(catalog, api):
@@ -38,8 +40,11 @@ def test_an_empty_catalog_is_an_empty_array(db, api):
     assert streamed(api.get(f"{BASE}/entities")) == []
 
 
-def test_a_large_catalog_streams_in_chunks(write_yaml, api):
+def test_a_short_list_is_one_body_and_a_long_one_streams_in_chunks(write_yaml, api, monkeypatch):
+    monkeypatch.setattr(entity_list, "STREAM_CHUNK", 100)
     register(write_yaml("big.yaml", components([f"b-{i:03d}" for i in range(450)])))
+    short = api.get(f"{BASE}/entities", {"filter": "kind=component,metadata.name=b-001,metadata.name=b-002"})
+    assert not short.streaming and len(short.json()) == 2
     response = api.get(f"{BASE}/entities", {"filter": "kind=component", "fields": "metadata.name"})
     chunks = list(response.streaming_content)
     assert len(chunks) > 3

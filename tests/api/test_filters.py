@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.api.conftest import refs_of
+from tests.http import body
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def get_refs(api, filters: list[str]) -> set[str]:
     query = urlencode([("filter", f) for f in filters])
     response = api.get(f"/api/catalog/entities?{query}")
     assert response.status_code == 200
-    return refs_of(json.loads(b"".join(response.streaming_content)))
+    return refs_of(json.loads(body(response)))
 
 
 @pytest.mark.parametrize(("filters", "expected"), FILTER_TABLE, ids=[" & ".join(f) for f, _ in FILTER_TABLE])

@@ -13,6 +13,7 @@ from catalog import services
 from catalog.models import CatalogError, Entity, Location, Relation, SearchRow
 from catalog.services import refresh_location, register_location
 from permissions.models import AuditEvent, EntityGroupObjectPermission
+from tests.http import body
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_an_admin_entity_is_served_by_the_api_and_its_page(admin_client, team):
     assert api.status_code == 200
     assert api.json()["metadata"]["description"] == "Sends the invoices"
     listed = admin_client.get("/api/catalog/entities", {"filter": "metadata.description=sends the invoices"})
-    served = json.loads(b"".join(listed.streaming_content))
+    served = json.loads(body(listed))
     assert [e["metadata"]["name"] for e in served] == ["billing"]
     page = admin_client.get("/catalog/default/component/billing/")
     assert page.status_code == 200 and "Sends the invoices" in page.content.decode()

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from catalog.models import Entity, Location
 from permissions import names
 from permissions.models import PolicyRule
+from tests.http import body
 from tokens.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def test_reads_return_exactly_what_the_role_may_see(clients, policy, role):
         assert response.status_code == 401
         assert response.json()["error"]["name"] == "AuthenticationError"
         return
-    assert names_of(json.loads(b"".join(response.streaming_content))) == expected
+    assert names_of(json.loads(body(response))) == expected
 
     page = api.get("/api/catalog/entities/by-query", {"filter": "kind=component", "limit": 2}).json()
     assert page["totalItems"] == len(expected)
