@@ -17,7 +17,15 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.annotations import ORPHAN, sanitize_link_annotations
-from catalog.bulk import JsonText, analyze_if_stale, copy_rows, is_postgres, update_rows
+from catalog.bulk import (
+    JsonText,
+    analyze_if_stale,
+    copy_lines,
+    copy_rows,
+    copy_text,
+    is_postgres,
+    update_rows,
+)
 from catalog.models import Entity, Relation, SearchRow
 from catalog.search_index import build_search_entries
 
@@ -105,7 +113,8 @@ class _Computed:
 
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     replaced_ids: list[Any] = field(default_factory=list)  # changed entities stitched before: old search rows
-    search_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    search_rows: list[tuple[Any, ...]] = field(default_factory=list)  # other databases
+    search_text: list[str] = field(default_factory=list)  # PostgreSQL: the rows as COPY text
 
 
 def _read_batch(refs: list[str]) -> _Read:
@@ -135,11 +144,11 @@ def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
         out.updates.append((uid, JsonText(json.dumps(final)), new_etag, read.now))
         if etag:  # search rows are written with the etag: an entity never stitched has none to delete
             out.replaced_ids.append(uid)
-        # COPY takes the uid's text as it is; the UUID object would be converted again for every row.
-        key = uid_text if postgres else uid
-        out.search_rows.extend(
-            (key, k, value, original) for k, value, original in build_search_entries(final)
-        )
+        entries = build_search_entries(final)
+        if postgres:  # formatted here, on the helper thread, while the caller's thread waits for the database
+            out.search_text.append(copy_lines(uid_text, entries))
+        else:
+            out.search_rows.extend((uid, *entry) for entry in entries)
     return out
 
 
@@ -148,5 +157,7 @@ def _write_batch(computed: _Computed) -> int:
         update_rows(Entity, "id", ["final", "etag", "updated_at"], computed.updates, json_columns=["final"])
         if computed.replaced_ids:
             SearchRow.objects.filter(entity_id__in=computed.replaced_ids).delete()
-        copy_rows(SearchRow, ["entity_id", "key", "value", "original_value"], computed.search_rows)
+        columns = ["entity_id", "key", "value", "original_value"]
+        copy_text(SearchRow, columns, "".join(computed.search_text))
+        copy_rows(SearchRow, columns, computed.search_rows)
     return len(computed.updates)

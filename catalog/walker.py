@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ import yaml
 from django.conf import settings
 
 from catalog.processing import Emitted, Failure, envelope_ref, process_entity
-from catalog.readers import ReadError, read_target, resolve_target
+from catalog.readers import ReadError, ReadResult, read_target, resolve_target
 from catalog.validation import Problem, validate_envelope
 from catalog.yamlio import load_documents
 
@@ -40,6 +41,9 @@ class FileResult:
     emitted: list[Emitted] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    digest: str = ""  # of the file and what its processing depends on; "" when it cannot be trusted
+    skipped: bool = False  # the digest is the stored one: not parsed, its stored entities stand
+    text: str = ""  # kept for a skipped file, in case the refresh must process it after all
 
     @property
     def ref(self) -> str:
@@ -59,6 +63,30 @@ class Target:
 
 
 StoredLocations = Callable[[str], list[dict[str, Any]]]
+# file ref -> (digest its stored entities were processed from, whether it holds Location entities)
+KnownFiles = Mapping[str, tuple[str, bool]]
+
+# Part of every file digest: change it when processing changes, so that every file is processed afresh.
+PROCESSING_VERSION = "1"
+
+
+def file_digest(read: ReadResult, parent_ref: str, origin_ref: str, allowed_kinds: set[str]) -> str:
+    """A hash of a file's text and of everything else its processing depends on.
+
+    "" for a file with ``$`` in it: placeholders read other files, which the digest does not cover.
+    """
+    if "$" in read.text:
+        return ""
+    parts = (
+        PROCESSING_VERSION,
+        read.ref,
+        parent_ref,
+        origin_ref,
+        ",".join(sorted(allowed_kinds)),
+        ",".join(settings.CATALOG_LOCATION_TYPES),
+        read.text,
+    )
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
 
 def location_targets(entity: dict[str, Any], file_type: str, file_target: str) -> tuple[list[Target], str]:
@@ -118,12 +146,16 @@ def walk_location(
     *,
     allowed_kinds: set[str],
     stored_locations: StoredLocations,
+    known: KnownFiles | None = None,
 ) -> Iterator[FileResult]:
     """Yield one result per file reached from a registered location, breadth first, each file once.
 
     When a file fails, the Location entities it held last time (``stored_locations(file_ref)``) are
-    followed instead, so that a broken parent does not orphan its healthy children.
+    followed instead, so that a broken parent does not orphan its healthy children. A file whose digest
+    is the one in ``known`` is not parsed: it comes back ``skipped`` and its stored Location entities are
+    followed, as Backstage's readers answer "not modified" from their cache.
     """
+    known = known or {}
     origin_ref = f"{root_type}:{root_target}"
     queue: deque[Target] = deque([Target(root_type, root_target, root_presence, root_ref)])
     seen: set[str] = set()
@@ -143,9 +175,19 @@ def walk_location(
             if read.ref in seen:
                 continue
             seen.add(read.ref)
-            result = _process_file(
+            digest = file_digest(read, item.parent_ref, origin_ref, allowed_kinds)
+            stored_digest, has_locations = known.get(read.ref, ("", False))
+            if digest and digest == stored_digest:
+                result = FileResult(read.type, read.target, item.parent_ref, digest=digest, skipped=True)
+                result.text = read.text
+                if has_locations:
+                    queue.extend(_stored_targets(result, stored_locations))
+                yield result
+                continue
+            result = process_file(
                 read.type, read.target, read.text, item.parent_ref, origin_ref, allowed_kinds
             )
+            result.digest = digest
             if result.failed:
                 queue.extend(_stored_targets(result, stored_locations))
             else:
@@ -169,9 +211,10 @@ def walk_location(
             yield result
 
 
-def _process_file(
+def process_file(
     type_: str, target: str, text: str, parent_ref: str, origin_ref: str, allowed_kinds: set[str]
 ) -> FileResult:
+    """Parse one file's text and process its documents (Location entities are not followed here)."""
     result = FileResult(type_, target, parent_ref)
     documents, errors = read_file_documents(text, allowed_kinds=allowed_kinds)
     if errors:
@@ -240,6 +283,7 @@ def walk_ahead(
     *,
     allowed_kinds: set[str],
     stored_locations: StoredLocations,
+    known: KnownFiles | None = None,
     depth: int = 8,
 ) -> Generator[FileResult, None, None]:
     """``walk_location``, run by a helper thread up to ``depth`` files ahead of the reader.
@@ -280,6 +324,7 @@ def walk_ahead(
                 root_ref,
                 allowed_kinds=allowed_kinds,
                 stored_locations=ask,
+                known=known,
             )
             for result in walk:
                 put(result)

@@ -24,7 +24,7 @@ from catalog.models import CatalogError, Entity, Location, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
 from catalog.stitching import stitch
-from catalog.walker import FileResult, walk_ahead
+from catalog.walker import FileResult, KnownFiles, process_file, walk_ahead
 from permissions import audit
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,9 @@ def denormalized(emitted: Emitted) -> dict[str, Any]:
     }
 
 
+ROW_COLUMNS = ("id", "location_key", "result_hash", "orphan", "has_errors", "generation", "source_digest")
+
+
 @dataclass
 class _Row:
     id: uuid.UUID
@@ -151,6 +154,7 @@ class _Row:
     orphan: bool
     has_errors: bool
     generation: int
+    source_digest: str
 
 
 class _Refresh:
@@ -163,10 +167,12 @@ class _Refresh:
         self.allowed = {kind.lower() for kind in (location.allowed_kinds or settings.CATALOG_ALLOWED_KINDS)}
         self.existing: dict[str, _Row] = {
             ref: _Row(*rest)
-            for ref, *rest in Entity.objects.filter(location=location).values_list(
-                "ref", "id", "location_key", "result_hash", "orphan", "has_errors", "generation"
-            )
+            for ref, *rest in Entity.objects.filter(location=location).values_list("ref", *ROW_COLUMNS)
         }
+        self.by_file: dict[str, list[str]] = {}  # file ref -> refs of the entities stored from it
+        for ref, row in self.existing.items():
+            if ref != location.entity_ref:
+                self.by_file.setdefault(row.location_key, []).append(ref)
         self.seen: dict[str, str] = {}  # ref -> location key of the file that emitted it
         self.failed_files: set[str] = set()
         self.affected: set[str] = set()
@@ -189,6 +195,7 @@ class _Refresh:
             location.entity_ref,
             allowed_kinds=self.allowed,
             stored_locations=self._stored_locations,
+            known=self._known_files(),
         )
         with closing(results):
             for result in results:
@@ -206,6 +213,18 @@ class _Refresh:
         self._record(location)
         return self.summary
 
+    def _known_files(self) -> KnownFiles:
+        """Files whose stored entities are all clean and all carry the digest of one whole processing."""
+        known = {}
+        for file_ref, refs in self.by_file.items():
+            rows = [self.existing[ref] for ref in refs]
+            tag = rows[0].source_digest
+            if not tag or tag.rpartition(":")[2] != str(len(rows)):
+                continue
+            if all(row.source_digest == tag and not row.orphan and not row.has_errors for row in rows):
+                known[file_ref] = (tag.rpartition(":")[0], any(ref.startswith("location:") for ref in refs))
+        return known
+
     def _stored_locations(self, file_ref: str) -> list[dict[str, Any]]:
         return list(
             Entity.objects.filter(
@@ -214,6 +233,19 @@ class _Refresh:
         )
 
     def _collect(self, result: FileResult, pending: list[Emitted]) -> None:
+        if result.skipped:
+            refs = self.by_file.get(result.ref, [])
+            if not any(ref in self.seen for ref in refs):
+                for ref in refs:
+                    self.seen[ref] = result.ref
+                self.summary.unchanged += len(refs)
+                return
+            # Another file emitted one of its entities first this time: process it to report the conflict.
+            digest = result.digest
+            result = process_file(
+                result.type, result.target, result.text, result.parent_ref, self.location.ref, self.allowed
+            )
+            result.digest = digest
         if result.failed:
             self.failed_files.add(result.ref)
             for error in result.errors:
@@ -222,7 +254,11 @@ class _Refresh:
                 )
         for failure in result.failures:
             self._failure(failure)
+        source_digest = (
+            f"{result.digest}:{len(result.emitted)}" if result.digest and not result.failures else ""
+        )
         for emitted in result.emitted:
+            emitted.source_digest = source_digest
             previous = self.seen.get(emitted.ref)
             if previous is not None:
                 self._error(
@@ -286,6 +322,7 @@ class _Refresh:
         updates: list[tuple[Any, ...]] = []
         replaced: list[uuid.UUID] = []
         relation_rows: list[tuple[Any, ...]] = []
+        digests: list[tuple[Any, ...]] = []
         for emitted in batch:
             if emitted.ref in claimed:
                 continue
@@ -300,6 +337,7 @@ class _Refresh:
                         "descriptor": emitted.descriptor,
                         "processed": emitted.processed,
                         "result_hash": digest,
+                        "source_digest": emitted.source_digest,
                         "location_id": self.location.pk,
                         "location_key": emitted.location_key,
                         "parent_ref": emitted.parent_ref,
@@ -309,6 +347,8 @@ class _Refresh:
                 self.summary.added += 1
             elif row.result_hash == digest and not row.orphan and not row.has_errors:
                 self.summary.unchanged += 1
+                if row.source_digest != emitted.source_digest:
+                    digests.append((row.id, emitted.source_digest))
                 continue
             else:
                 entity_id = row.id
@@ -327,6 +367,7 @@ class _Refresh:
                         False,
                         generation,
                         self.location.pk,
+                        emitted.source_digest,
                         *columns.values(),
                     )
                 )
@@ -356,11 +397,13 @@ class _Refresh:
                     "has_errors",
                     "generation",
                     "location_id",
+                    "source_digest",
                     *columns,
                 ],
                 updates,
                 json_columns=ENTITY_JSON_COLUMNS,
             )
+        update_rows(Entity, "id", ["source_digest"], digests)
         if replaced:
             old = Relation.objects.filter(originating_id__in=replaced)
             self.affected.update(old.values_list("source_ref", flat=True))
@@ -372,9 +415,7 @@ class _Refresh:
         if not refs:
             return set()
         conflicts: set[str] = set()
-        rows = Entity.objects.filter(ref__in=refs).values_list(
-            "ref", "id", "location_key", "result_hash", "orphan", "has_errors", "generation", "location_id"
-        )
+        rows = Entity.objects.filter(ref__in=refs).values_list("ref", *ROW_COLUMNS, "location_id")
         owners = {}
         for ref, *rest, location_id in rows:
             if location_id is None:
