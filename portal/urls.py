@@ -2,14 +2,22 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog.api import errors as catalog_api_errors
 
+admin.site.site_header = admin.site.site_title = "Greenroom admin"
+# Catalog lists are wide; the app list is one click away on the admin's home page.
+admin.site.enable_nav_sidebar = False
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (Swagger UI, JSON, files).
+    path("favicon.ico", RedirectView.as_view(url=static("greenroom/favicon.svg"), permanent=True)),
     path("oidc/", include("mozilla_django_oidc.urls")),
     # Backstage's catalog API: /api/catalog/entities, /api/catalog/locations, ...
     path("api/catalog/", include("catalog.api.urls")),

@@ -600,3 +600,14 @@ def test_summaries_read_as_the_command_prints_them():
     assert short_summary_text(summary) == "2 added, 5 unchanged, 1 errors (3 files)"
     assert short_summary_text({**summary, "added": 0, "unchanged": 0, "errors": 0}) == "no changes (3 files)"
     assert summary_text({}) == short_summary_text({}) == "not refreshed yet"
+
+
+# --- layout
+
+
+def test_admin_pages_name_the_portal_icon_and_favicon_ico_redirects_to_it(admin_client):
+    page = admin_client.get(ENTITIES).content.decode()
+    assert '<link rel="icon" href="/static/greenroom/favicon.svg"' in page
+    assert "/static/greenroom/admin.css" in page
+    response = admin_client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/greenroom/favicon.svg"
