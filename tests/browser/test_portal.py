@@ -217,6 +217,63 @@ def test_admin_refreshes_locations_and_grants_an_object_permission(demo, sign_in
     expect(reader.get_by_role("link", name="Unregister…")).to_have_count(0)
 
 
+GIFT_WRAP = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: gift-wrap
+  description: Wraps gifts
+spec:
+  type: service
+  lifecycle: experimental
+  owner: team-checkout
+"""
+
+
+def test_edit_an_admin_managed_entity_in_the_admin(demo, sign_in):
+    page = sign_in("root")
+    page.goto("/admin/catalog/entity/")
+    # Every column of the list is in view beside the filters on a laptop-sized window.
+    fits = page.evaluate(
+        """() => {
+            const box = document.querySelector('#changelist .results').getBoundingClientRect();
+            const last = Array.from(document.querySelectorAll('#result_list thead th')).pop();
+            return last.getBoundingClientRect().right <= box.right + 1;
+        }"""
+    )
+    assert fits, "the last column of the entity list is cut off"
+
+    page.locator("a.addlink").click()
+    page.wait_for_url(re.compile(r"/admin/catalog/entity/add/$"))
+    page.fill("#id_descriptor_text", GIFT_WRAP)
+    page.locator("input[name=_continue]").click()
+    page.wait_for_url(re.compile(r"/admin/catalog/entity/[^/]+/change/$"))
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+    expect(page.locator("#catalog-managed")).to_contain_text("managed in the admin")
+    expect(page.locator("#catalog-relations")).to_contain_text("group:default/team-checkout")
+
+    # An invalid descriptor is refused on the form, and the entity keeps its last good state.
+    page.fill("#id_descriptor_text", GIFT_WRAP.replace("  owner: team-checkout\n", ""))
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".errorlist")).to_contain_text("spec.owner")
+
+    page.fill("#id_descriptor_text", GIFT_WRAP.replace("Wraps gifts", "Wraps gifts with a bow"))
+    page.locator("input[name=_continue]").click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was changed successfully")
+    entity = Entity.objects.select_related("location").get(ref="component:default/gift-wrap")
+    assert entity.location.ref == "admin:greenroom" and entity.generation == 2
+
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#entity-events")).to_contain_text("catalog.entity.update")
+    expect(page.locator("#entity-events")).to_contain_text("user:root")
+
+    page.goto("/catalog/default/component/gift-wrap/")
+    expect(page.locator("h1")).to_contain_text("gift-wrap")
+    expect(page.locator("main")).to_contain_text("Wraps gifts with a bow")
+    expect(page.locator("main")).to_contain_text("admin:greenroom")
+    expect(page.locator("main a[href='/catalog/default/group/team-checkout/']").first).to_be_visible()
+
+
 def test_what_a_user_may_not_do_is_not_offered(demo, sign_in, file_server):
     # sam (team-devex) may refresh and unregister what its team owns, and nothing else.
     sam = sign_in("sam")
