@@ -98,13 +98,15 @@ def stream(request: Request, queryset: QuerySet, fields: list[str] | None) -> Ht
 
 
 def page(request: Request, queryset: QuerySet, paging: Paging, fields: list[str] | None) -> HttpResponseBase:
+    """An offset page: the page's ids first (sorting narrow rows), then only those entities' text."""
     offset = paging.offset or 0
-    texts = with_text(queryset).values_list(TEXT, flat=True)
-    if paging.limit is None:
-        return raw.respond(request, json_array(entity_text(t, fields) for t in texts[offset:]))
-    rows = list(texts[offset : offset + paging.limit + 1])
-    response = raw.respond(request, json_array(entity_text(t, fields) for t in rows[: paging.limit]))
-    if len(rows) > paging.limit:
+    end = None if paging.limit is None else offset + paging.limit + 1
+    ids = list(queryset.values_list("pk", flat=True)[offset:end])
+    more = paging.limit is not None and len(ids) > paging.limit
+    ids = ids[: paging.limit] if paging.limit is not None else ids
+    texts = dict(with_text(queryset.model.objects.filter(pk__in=ids)).values_list("pk", TEXT)) if ids else {}
+    response = raw.respond(request, json_array(entity_text(texts[pk], fields) for pk in ids if pk in texts))
+    if more:
         response["Link"] = f'<{_next_url(request, paging.limit, offset + paging.limit)}>; rel="next"'
     return response
 

@@ -73,7 +73,10 @@ def _after(queryset: QuerySet, cursor: EntityCursor) -> QuerySet:
         value = values[0]
         if not isinstance(value, str):
             raise CursorError("Malformed cursor: the sort value must be a string")
-        return queryset.filter(Q(**{f"sort_value__{op}": value}) | Q(sort_value=value, **{f"pk__{op}": uid}))
+        # (value, uid) beyond the cursor, spelled so that the value bound alone can start an index range scan.
+        return queryset.filter(**{f"sort_value__{op}e": value}).filter(
+            Q(**{f"sort_value__{op}": value}) | Q(**{f"pk__{op}": uid})
+        )
     return queryset.filter(**{f"pk__{'lt' if cursor.is_previous else 'gt'}": uid})
 
 
