@@ -137,7 +137,9 @@ def _target_entity(ref: str, location: Location, uid: Any) -> Entity | None:
                 ]
             )
         return entity
-    existing = Entity.objects.select_for_update().filter(ref=ref).select_related("location").first()
+    existing = (
+        Entity.objects.select_for_update(of=("self",)).filter(ref=ref).select_related("location").first()
+    )
     if existing is None or existing.location_id is None:
         return existing
     if existing.location_id == location.pk:
