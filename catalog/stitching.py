@@ -86,7 +86,7 @@ def stitch(refs: Iterable[str]) -> int:
     if second is None:
         return _write_batch(_compute_batch(_read_batch(first), postgres=postgres))
     # Many batches each look rows up by key; the planner needs to know how big the tables have grown.
-    analyze_if_stale(Relation, SearchRow)
+    analyze_if_stale(Entity, Relation, SearchRow)
     changed = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-stitch") as helper:
         ahead = helper.submit(_compute_batch, _read_batch(first), postgres=postgres)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.annotations import MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION
-from catalog.bulk import copy_rows, insert_rows, update_rows
+from catalog.bulk import analyze_if_stale, copy_rows, insert_rows, update_rows
 from catalog.models import CatalogError, Entity, Location, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
@@ -317,6 +317,9 @@ class _Refresh:
     def _flush(self, batch: list[Emitted]) -> None:
         if not batch:
             return
+        # Each batch looks rows up by key in tables this transaction is filling: keep the planner informed
+        # (a no-op unless a table has doubled since its statistics), or it scans whole tables per batch.
+        analyze_if_stale(Entity, Relation)
         claimed = self._claim_unowned([e.ref for e in batch if e.ref not in self.existing])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[Any, ...]] = []
