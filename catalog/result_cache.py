@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -35,14 +36,21 @@ def catalog_version() -> str:
     return ".".join(str(part or 0) for part in row)
 
 
-def remembered(purpose: str, queryset: QuerySet, build: Callable[[], T]) -> T:
-    """``build()``, or what it returned for the same query while nothing changed."""
+def remembered(purpose: str, queryset: QuerySet, build: Callable[[], T], *, version: str | None = None) -> T:
+    """``build()``, or what it returned for the same query while nothing changed.
+
+    A caller remembering several results in one request passes the ``catalog_version()`` it read once.
+    """
     timeout = settings.CATALOG_RESULT_CACHE_SECONDS
     if not timeout:
         return build()
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing: no query runs either way
+        return build()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    key = f"greenroom:catalog:{purpose}:{catalog_version()}:{permission_cache.version()}:{digest}"
+    version = catalog_version() if version is None else version
+    key = f"greenroom:catalog:{purpose}:{version}:{permission_cache.version()}:{digest}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = build()

@@ -11,10 +11,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import SearchRow
+from catalog.result_cache import catalog_version, remembered
 from catalog.views.common import wants_partial
 from catalog.views.identity import identity_of
 from catalog.views.listing import PAGE_SIZES, CatalogFilters, facets, kind_counts, kind_filter
@@ -30,6 +32,17 @@ COLUMNS = (
     ("lifecycle", "Lifecycle"),
     ("updated", "Updated"),
 )
+
+
+class RememberedCountPaginator(Paginator):
+    """Counts the filtered entities once per catalog version instead of on every page view."""
+
+    version: str | None = None
+
+    @cached_property
+    def count(self) -> int:
+        entities = self.object_list
+        return remembered("index-count", entities, entities.count, version=self.version)
 
 
 @dataclass
@@ -92,7 +105,8 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     filters = CatalogFilters.from_params(request.GET)
     identity = identity_of(request)
     visible = visible_entities(request)
-    kinds = kind_counts(visible)
+    version = catalog_version()  # counts and facets are remembered until the catalog changes
+    kinds = remembered("index-kinds", visible, lambda: kind_counts(visible), version=version)
     of_kind = kind_filter(visible, filters.kind, kinds)
     entities = (
         filters.apply(of_kind, owner_refs=identity.owner_refs)
@@ -114,14 +128,18 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         )
         .order_by(*filters.ordering())
     )
-    page = Paginator(entities, filters.per_page).get_page(request.GET.get("page"))
+    paginator = RememberedCountPaginator(entities, filters.per_page)
+    paginator.version = version
+    page = paginator.get_page(request.GET.get("page"))
     decorate_page(request, page)
     template = template_for(request)
     context = {
         "filters": filters,
         "kinds": kinds,
         # The results alone do not show the filters, so they skip the facet queries.
-        "facets": {} if template == RESULTS_TEMPLATE else facets(of_kind),
+        "facets": {}
+        if template == RESULTS_TEMPLATE
+        else remembered("index-facets", of_kind, lambda: facets(of_kind), version=version),
         "page": page,
         "columns": columns(filters.sort),
         "page_sizes": PAGE_SIZES,
