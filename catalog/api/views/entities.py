@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
 from django.http import HttpResponseBase
 from rest_framework import status
 from rest_framework.request import Request
@@ -28,17 +29,28 @@ def _uid(text: str) -> uuid.UUID | None:
         return None
 
 
-def _readable_text(request: Request, queryset: QuerySet[Entity]) -> str | None:
-    """The JSON text of the one served entity in ``queryset`` if the caller may read it.
+# The hottest read of the API, written out: the ORM would compile this same statement on every request.
+_ONE_ENTITY = (
+    "SELECT id, kind, namespace, owner_ref, CAST(final AS text) FROM catalog_entity "
+    "WHERE {column} = %s AND final IS NOT NULL"
+)
+
+
+def _readable_text(request: Request, column: str, value: Any) -> str | None:
+    """The JSON text of the served entity whose ``column`` (``ref`` or ``id``) is ``value``, if the caller
+    may read it.
 
     One entity is judged by the policy's single-object face (the same rules and grants as the list filter),
     which decides most callers in Python from the row itself instead of compiling their filter into SQL.
     """
-    rows = raw.with_text(queryset.filter(final__isnull=False)).only("id", "kind", "namespace", "owner_ref")
-    entity = next(iter(rows.order_by()[:1]), None)
-    if entity is None or not allowed(request, ENTITY_READ, entity):
+    with connection.cursor() as cursor:
+        cursor.execute(_ONE_ENTITY.format(column=column), [value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return getattr(entity, raw.TEXT)
+    uid, kind, namespace, owner_ref, text = row
+    entity = Entity(id=uid, kind=kind, namespace=namespace, owner_ref=owner_ref, final=json.loads(text))
+    return text if allowed(request, ENTITY_READ, entity) else None
 
 
 def _filter_param(request: Request) -> Any:
@@ -60,7 +72,7 @@ class EntityByUidView(CatalogView):
     @schema.get_entity_by_uid
     def get(self, request: Request, uid: str) -> Response:
         pk = _uid(uid)
-        text = _readable_text(request, Entity.objects.filter(pk=pk)) if pk else None
+        text = _readable_text(request, "id", pk.hex if connection.vendor == "sqlite" else pk) if pk else None
         if text is None:
             raise NotFoundError(f"No entity with uid {uid}")
         return raw.respond(request, text)
@@ -83,7 +95,7 @@ class EntityByNameView(CatalogView):
     @schema.get_entity_by_name
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
         ref = canonical_ref(kind, namespace, name)
-        text = _readable_text(request, Entity.objects.filter(ref=ref))
+        text = _readable_text(request, "ref", ref)
         if text is None:
             raise NotFoundError(
                 f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
