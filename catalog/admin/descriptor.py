@@ -69,6 +69,7 @@ class AdminEntityForm(forms.ModelForm):
             self.instance = services.save_admin_entity(data["descriptor_text"], uid=uid)
         except services.AdminEntityError as exc:
             for problem in exc.problems:
-                text = f"{problem.field}: {problem.message}" if problem.field else problem.message
+                named = problem.field and f'"{problem.field}"' not in problem.message  # quoted already
+                text = f"{problem.field}: {problem.message}" if named else problem.message
                 self.add_error("descriptor_text", text)
         return data

@@ -109,7 +109,7 @@ def test_an_admin_entity_is_served_by_the_api_and_its_page(admin_client, team):
         ("# nothing here\n", "exactly one entity descriptor"),
         (component("one") + "---\n" + component("two"), "found 2 documents"),
         (component(name="Not A Name!"), "metadata.name"),
-        (component().replace("  owner: team-a\n", ""), "spec.owner"),
+        (component().replace("  owner: team-a\n", ""), '"spec.owner" is required'),
         (component(owner="'group:'"), "spec.owner"),
         (GROUP.replace("Group", "Location").replace("team-a", "elsewhere"), "register a location instead"),
         (component().replace("backstage.io/v1alpha1", "example.com/v9"), "No processor recognized"),
@@ -363,3 +363,8 @@ def test_the_admin_location_is_created_once(admin_client, team):
     add(admin_client, component("two"))
     assert Location.objects.filter(type="admin").count() == 1
     assert AuditEvent.objects.filter(action="catalog.location.create", target=ADMIN_LOCATION).count() == 1
+
+
+def test_an_error_names_its_field_once(admin_client):
+    errors = form_errors(add(admin_client, component().replace("  owner: team-a\n", "")))
+    assert errors == ['"spec.owner" is required for kind Component but is missing']
