@@ -69,7 +69,9 @@ class Entity(models.Model):
         # which every entity write pays for and no query uses.
         indexes = [
             models.Index(fields=["location", "orphan"], name="catalog_entity_loc_orphan"),
-            models.Index(fields=["kind"], name="catalog_entity_kind"),
+            # The catalog index's default order, alone and within a kind (which it also filters by).
+            models.Index(fields=["name", "ref"], name="catalog_entity_name_ref"),
+            models.Index(fields=["kind", "name", "ref"], name="catalog_entity_kind_name"),
             models.Index(fields=["namespace"], name="catalog_entity_namespace"),
             models.Index(fields=["spec_type"], name="catalog_entity_spec_type"),
             models.Index(fields=["lifecycle"], name="catalog_entity_lifecycle"),

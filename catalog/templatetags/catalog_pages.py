@@ -9,6 +9,8 @@ from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from catalog.views.common import entity_url as _entity_url
@@ -76,3 +78,14 @@ def sso_sign_in_url() -> str:
         return reverse("oidc_authentication_init")
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def facet_options(options: list[str], value: str, refs: bool = False) -> str:
+    """The ``<option>`` list of a filter, built in one pass: facets offer up to 500 values each, which the
+    template language would take tens of milliseconds to loop over."""
+    label = ref_name if refs else str
+    items = [(option, " selected" if option == value else "", label(option)) for option in options]
+    if value and value not in options:
+        items.append((value, " selected", label(value)))
+    return format_html_join("", '<option value="{}"{}>{}</option>', ((o, mark_safe(s), t) for o, s, t in items))
