@@ -88,4 +88,6 @@ def facet_options(options: list[str], value: str, refs: bool = False) -> str:
     items = [(option, " selected" if option == value else "", label(option)) for option in options]
     if value and value not in options:
         items.append((value, " selected", label(value)))
-    return format_html_join("", '<option value="{}"{}>{}</option>', ((o, mark_safe(s), t) for o, s, t in items))
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>', ((o, mark_safe(s), t) for o, s, t in items)
+    )
