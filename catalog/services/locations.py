@@ -91,7 +91,8 @@ def _peers_of(entity_filter: Q) -> set[str]:
 def _delete_entities(entity_filter: Q) -> int:
     peers = _peers_of(entity_filter)
     refs = set(Entity.objects.filter(entity_filter).values_list("ref", flat=True))
-    deleted, _ = Entity.objects.filter(entity_filter).delete()
+    # Only the ids: the collector loads every entity it cascades from, and their JSON would fill memory.
+    deleted, _ = Entity.objects.filter(entity_filter).only("id").delete()
     stitch(peers - refs)
     return len(refs) if deleted else 0
 
