@@ -72,7 +72,9 @@ class EntityByUidView(CatalogView):
     @schema.get_entity_by_uid
     def get(self, request: Request, uid: str) -> Response:
         pk = _uid(uid)
-        text = _readable_text(request, "id", pk.hex if connection.vendor == "sqlite" else pk) if pk else None
+        text = (
+            _readable_text(request, "id", Entity._meta.pk.get_db_prep_value(pk, connection)) if pk else None
+        )
         if text is None:
             raise NotFoundError(f"No entity with uid {uid}")
         return raw.respond(request, text)
