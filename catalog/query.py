@@ -12,7 +12,8 @@ from collections.abc import Callable
 from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
 
 from catalog.models import Entity, SearchRow
 
@@ -164,17 +165,67 @@ def _operator(key: str, matcher: Any) -> tuple[str, Any]:
 # --- search-table leaves
 
 
+class SearchMatch(Expression):
+    """``EXISTS`` a search row of the outer entity matching a key (or keys) and a value condition.
+
+    Written as SQL directly: these leaves are the bulk of every filtered read, and building each as a
+    correlated ORM sub-query (``Exists(SearchRow.objects.filter(entity_id=OuterRef(...)))``) cost more
+    Python per request than the database spent answering it. The outer entity's id is an ordinary source
+    expression, so the condition follows the queryset into sub-queries and relabelled aliases.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(
+        self, keys: list[str], values: list[str] | None = None, *, like: str | None = None, entity: Any = None
+    ) -> None:
+        super().__init__(output_field=BooleanField())
+        self.keys, self.values, self.like = keys, values, like
+        self.entity = entity if entity is not None else F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.entity]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.entity,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        entity_sql, params = compiler.compile(self.entity)
+        params = list(params)
+        table = connection.ops.quote_name(SearchRow._meta.db_table)
+        if len(self.keys) == 1:
+            conditions, params = ["s.key = %s"], [*params, self.keys[0]]
+        else:
+            conditions = [f"s.key IN ({', '.join(['%s'] * len(self.keys))})"]
+            params = [*params, *self.keys]
+        if self.values is not None:
+            if len(self.values) == 1:
+                conditions.append("s.value = %s")
+            else:
+                conditions.append(f"s.value IN ({', '.join(['%s'] * len(self.values))})")
+            params.extend(self.values)
+        if self.like is not None:
+            conditions.append("s.value " + connection.operators["startswith"] % "%s")
+            params.append(self.like)
+        where = " AND ".join(conditions)
+        return f"EXISTS (SELECT 1 FROM {table} s WHERE s.entity_id = {entity_sql} AND {where})", params
+
+
+def _like(connection_ops: Any, text: str, *, anywhere: bool) -> str:
+    escaped = connection_ops.prep_for_like_query(text)
+    return f"%{escaped}%" if anywhere else f"{escaped}%"
+
+
 def _search(key: str, *, values: list[str] | None = None, prefix: str | None = None) -> Q:
     """EXISTS a search row for ``key`` (lower-cased), optionally with one of ``values`` or a value prefix."""
-    rows = SearchRow.objects.filter(entity_id=OuterRef("pk"), key=key.lower())
+    lowered = None
     if values is not None:
         lowered = sorted({v.lower() for v in values})
         if not lowered:
             return FALSE
-        rows = rows.filter(value=lowered[0]) if len(lowered) == 1 else rows.filter(value__in=lowered)
-    if prefix is not None:
-        rows = rows.filter(value__startswith=prefix.lower())
-    return Q(Exists(rows))
+    like = None if prefix is None else _like(connection.ops, prefix.lower(), anywhere=False)
+    return Q(SearchMatch([key.lower()], lowered, like=like))
 
 
 def full_text_q(term: str, fields: list[str]) -> Q:
@@ -182,10 +233,8 @@ def full_text_q(term: str, fields: list[str]) -> Q:
     term = term.strip().lower()
     if not term:
         return TRUE
-    rows = SearchRow.objects.filter(
-        entity_id=OuterRef("pk"), key__in=[f.lower() for f in fields], value__contains=term
-    )
-    return Q(Exists(rows))
+    keys = sorted({f.lower() for f in fields})
+    return Q(SearchMatch(keys, like=_like(connection.ops, term, anywhere=True)))
 
 
 def sort_value(field: str) -> Subquery:
