@@ -396,6 +396,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--per-file", type=int, default=100, help="Documents per YAML file.")
     parser.add_argument("--keep-files", action="store_true", help="Leave the generated YAML in place.")
     parser.add_argument("--profile", type=Path, help="Write a cProfile file per refresh into this directory.")
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE_URL.rsplit("/", 1)[1],
+        help="Name of the throwaway database (without DATABASE_URL).",
+    )
     return parser.parse_args(argv)
 
 
@@ -406,12 +411,12 @@ def main(argv: list[str] | None = None) -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile
     database_url = os.environ.get("DATABASE_URL")
-    setup_django(database_url)
+    throwaway = database_url is None
+    setup_django(database_url or f"{DEFAULT_DATABASE_URL.rsplit('/', 1)[0]}/{args.database}")
     from django.db import connection
 
     from catalog.services.locations import delete_location
 
-    throwaway = database_url is None
     cleanup = create_database(throwaway=throwaway)
     root = Path(tempfile.mkdtemp(prefix="greenroom-bench-"))
     registered: list[Any] = []
