@@ -129,7 +129,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     """Insert new rows given as ``{attname: value}``, as ``bulk_create`` would; COPY on PostgreSQL.
 
     Fields a row leaves out take their default (``auto_now`` and ``auto_now_add`` fields: the time of the call).
-    Every row must name the same fields. On other databases this is ``bulk_create`` itself.
+    Every row must name the same fields. A JSON value may be given encoded, as ``JsonText`` (for an
+    ``OrderedJSONField`` on other databases too). On other databases this is ``bulk_create`` itself.
     """
     if not rows:
         return
@@ -151,7 +152,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
 
 
 def _copy_value(field: models.Field, value: Any) -> Any:
-    if isinstance(field, models.JSONField) and value is not None:
+    if isinstance(field, models.JSONField) and value is not None and not isinstance(value, JsonText):
         return json.dumps(value)
     return value
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from catalog.bulk import JsonText
+
 
 class OrderedJSONField(models.JSONField):
     """JSON whose object keys keep their order on every database.
@@ -13,7 +15,8 @@ class OrderedJSONField(models.JSONField):
     PostgreSQL's ``jsonb`` sorts keys by length, so a descriptor read back would no longer look like the file
     it came from, and served entities would not start with ``apiVersion`` and ``kind`` as Backstage's do.
     The ``json`` type stores the text itself; the catalog never compares these columns, it only filters on the
-    search table, so nothing is lost by giving up jsonb's operators.
+    search table, so nothing is lost by giving up jsonb's operators. A ``JsonText`` value is JSON encoded
+    already and is stored as it is.
     """
 
     def db_type(self, connection) -> str:  # type: ignore[override]
@@ -22,6 +25,8 @@ class OrderedJSONField(models.JSONField):
         return super().db_type(connection)
 
     def get_db_prep_value(self, value: Any, connection, prepared: bool = False) -> Any:
+        if isinstance(value, JsonText):  # encoded already (bulk inserts): stored as it is
+            return str(value)
         if connection.vendor == "postgresql" and value is not None and not hasattr(value, "as_sql"):
             from psycopg.types.json import Json
 

@@ -40,15 +40,38 @@ def _walk(value: Any, path: str, out: list[tuple[str, Any]]) -> None:
 
 def build_search_entries(entity: dict[str, Any]) -> list[SearchEntry]:
     """Every (key, value, original value) of ``entity``, keys and values lower-cased, without duplicates."""
+    return _entries(_document_pairs(entity) + _relation_pairs(entity.get("relations") or []))
+
+
+def document_search_entries(entity: dict[str, Any]) -> list[SearchEntry]:
+    """The entries of ``entity`` that do not come from its ``relations``: the first part of its full list.
+
+    Its keys never start with ``relations.`` (that subtree is skipped, and a valid entity has no other root
+    field of that name), so this list followed by ``relation_search_entries`` is ``build_search_entries``.
+    """
+    return _entries(_document_pairs(entity))
+
+
+def relation_search_entries(relations: list[dict[str, str]]) -> list[SearchEntry]:
+    """The ``relations.<type>`` entries of an entity's served ``relations``: the rest of its full list."""
+    return _entries(_relation_pairs(relations))
+
+
+def _document_pairs(entity: dict[str, Any]) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = []
     _walk(entity, "", pairs)
     metadata = entity.get("metadata") or {}
     pairs.append(("metadata.name", metadata.get("name")))
     pairs.append(("metadata.namespace", metadata.get("namespace") or "default"))
     pairs.append(("metadata.uid", metadata.get("uid")))
-    for relation in entity.get("relations") or []:
-        pairs.append((f"relations.{relation['type']}", relation["targetRef"]))
+    return pairs
 
+
+def _relation_pairs(relations: list[dict[str, str]]) -> list[tuple[str, Any]]:
+    return [(f"relations.{relation['type']}", relation["targetRef"]) for relation in relations]
+
+
+def _entries(pairs: list[tuple[str, Any]]) -> list[SearchEntry]:
     entries: dict[tuple[str, str | None], SearchEntry] = {}
     for key, raw in pairs:
         if len(key) > MAX_KEY_LENGTH:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import itertools
 import json
+import pickle
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -23,13 +26,24 @@ from catalog.bulk import (
     copy_lines,
     copy_rows,
     copy_text,
+    insert_rows,
     is_postgres,
     update_rows,
 )
 from catalog.models import Entity, Relation, SearchRow
-from catalog.search_index import build_search_entries
+from catalog.search_index import (
+    SearchEntry,
+    build_search_entries,
+    document_search_entries,
+    relation_search_entries,
+)
 
 STITCH_BATCH = 500
+SEARCH_COLUMNS = ["entity_id", "key", "value", "original_value"]
+
+_B = TypeVar("_B")
+_R = TypeVar("_R")
+_C = TypeVar("_C")
 
 
 def chunked(items: list, size: int) -> Iterator[list]:
@@ -55,6 +69,11 @@ def build_final(
     Only the top level, ``metadata`` and ``metadata.annotations`` change, so only they are copied; the rest
     of ``final`` shares ``processed``'s objects (which stitching reads fresh from the database).
     """
+    return complete_final(served_base(uid, processed, orphan=orphan), relations, errors)
+
+
+def served_base(uid: str, processed: dict[str, Any], *, orphan: bool) -> dict[str, Any]:
+    """The first part of ``build_final``: the served entity without ``relations``, ``status`` and etag."""
     final = dict(processed)
     metadata = final["metadata"] = dict(final.get("metadata", {}))
     metadata["uid"] = uid
@@ -63,10 +82,17 @@ def build_final(
     sanitize_link_annotations(annotations)
     if orphan:
         annotations[ORPHAN] = "true"
+    return final
+
+
+def complete_final(
+    final: dict[str, Any], relations: Iterable[tuple[str, str]], errors: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The rest of ``build_final``, on a ``served_base`` result (changed in place and returned)."""
     final["relations"] = [{"type": type_, "targetRef": target} for type_, target in sorted(set(relations))]
     if errors:
         final["status"] = {"items": errors}
-    metadata["etag"] = compute_etag(final)
+    final["metadata"]["etag"] = compute_etag(final)
     return final
 
 
@@ -79,23 +105,46 @@ def stitch(refs: Iterable[str]) -> int:
     """
     batches = chunked(sorted(set(refs)), STITCH_BATCH)
     postgres = is_postgres()
+
+    def before_many() -> None:
+        # Many batches each look rows up by key; the planner needs to know how big the tables have grown.
+        analyze_if_stale(Entity, Relation, SearchRow)
+
+    return pipelined(
+        batches, _read_batch, functools.partial(_compute_batch, postgres=postgres), _write_batch, before_many
+    )
+
+
+def pipelined(
+    batches: Iterator[_B],
+    read: Callable[[_B], _R],
+    compute: Callable[[_R], _C],
+    write: Callable[[_C], int],
+    before_many: Callable[[], None] | None = None,
+) -> int:
+    """``write(compute(read(batch)))`` for every batch, in order; returns the sum of what ``write`` returns.
+
+    ``read`` and ``write`` run on this thread (they use its database connection, in the caller's
+    transaction); with more than one batch, ``compute`` runs on a helper thread, one batch ahead of the
+    write, after ``before_many()``.
+    """
     first = next(batches, None)
     if first is None:
         return 0
     second = next(batches, None)
     if second is None:
-        return _write_batch(_compute_batch(_read_batch(first), postgres=postgres))
-    # Many batches each look rows up by key; the planner needs to know how big the tables have grown.
-    analyze_if_stale(Entity, Relation, SearchRow)
-    changed = 0
+        return write(compute(read(first)))
+    if before_many:
+        before_many()
+    done = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-stitch") as helper:
-        ahead = helper.submit(_compute_batch, _read_batch(first), postgres=postgres)
+        ahead = helper.submit(compute, read(first))
         for batch in itertools.chain([second], batches):
-            following = helper.submit(_compute_batch, _read_batch(batch), postgres=postgres)
-            changed += _write_batch(ahead.result())
+            following = helper.submit(compute, read(batch))
+            done += write(ahead.result())
             ahead = following
-        changed += _write_batch(ahead.result())
-    return changed
+        done += write(ahead.result())
+    return done
 
 
 @dataclass
@@ -107,33 +156,56 @@ class _Read:
     rows: list[tuple[Any, ...]]  # id, ref, processed as JSON text, orphan, errors, etag
 
 
+class _SearchRows:
+    """Search rows to insert: as COPY text on PostgreSQL (formatted by whichever thread computes them)."""
+
+    def __init__(self, *, postgres: bool) -> None:
+        self.postgres = postgres
+        self.text: list[str] = []
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, uid: Any, uid_text: str, entries: list[SearchEntry]) -> None:
+        if self.postgres:
+            self.text.append(copy_lines(uid_text, entries))
+        else:
+            self.rows.extend((uid, *entry) for entry in entries)
+
+    def write(self) -> None:
+        copy_text(SearchRow, SEARCH_COLUMNS, "".join(self.text))
+        copy_rows(SearchRow, SEARCH_COLUMNS, self.rows)
+
+
 @dataclass
 class _Computed:
     """What one batch writes: the changed entities' served form, and their search rows."""
 
+    search: _SearchRows
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     replaced_ids: list[Any] = field(default_factory=list)  # changed entities stitched before: old search rows
-    search_rows: list[tuple[Any, ...]] = field(default_factory=list)  # other databases
-    search_text: list[str] = field(default_factory=list)  # PostgreSQL: the rows as COPY text
 
 
 def _read_batch(refs: list[str]) -> _Read:
-    relations: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for source, type_, target in Relation.objects.filter(source_ref__in=refs).values_list(
-        "source_ref", "type", "target_ref"
-    ):
-        relations[source].add((type_, target))
     now = timezone.now()
     # ``processed`` as text: decoding it is CPU work for the helper thread.
     rows = Entity.objects.filter(ref__in=refs).values_list(
         "id", "ref", Cast("processed", TextField()), "orphan", "errors", "etag"
     )
-    return _Read(now, relations, list(rows))
+    return _Read(now, relations_by_source(refs), list(rows))
+
+
+def relations_by_source(refs: list[str]) -> dict[str, set[tuple[str, str]]]:
+    """The (type, target) of every relation row whose source is one of ``refs``, whoever emitted it."""
+    relations: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for source, type_, target in Relation.objects.filter(source_ref__in=refs).values_list(
+        "source_ref", "type", "target_ref"
+    ):
+        relations[source].add((type_, target))
+    return relations
 
 
 def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
     """Pure computation, safe on a helper thread: no database access."""
-    out = _Computed()
+    out = _Computed(_SearchRows(postgres=postgres))
     for uid, ref, processed_text, orphan, errors, etag in read.rows:
         uid_text = str(uid)
         relations = read.relations.get(ref, ())
@@ -144,11 +216,8 @@ def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
         out.updates.append((uid, JsonText(json.dumps(final)), new_etag, read.now))
         if etag:  # search rows are written with the etag: an entity never stitched has none to delete
             out.replaced_ids.append(uid)
-        entries = build_search_entries(final)
-        if postgres:  # formatted here, on the helper thread, while the caller's thread waits for the database
-            out.search_text.append(copy_lines(uid_text, entries))
-        else:
-            out.search_rows.extend((uid, *entry) for entry in entries)
+        # Formatted here, on the helper thread, while the caller's thread waits for the database.
+        out.search.add(uid, uid_text, build_search_entries(final))
     return out
 
 
@@ -157,7 +226,87 @@ def _write_batch(computed: _Computed) -> int:
         update_rows(Entity, "id", ["final", "etag", "updated_at"], computed.updates, json_columns=["final"])
         if computed.replaced_ids:
             SearchRow.objects.filter(entity_id__in=computed.replaced_ids).delete()
-        columns = ["entity_id", "key", "value", "original_value"]
-        copy_text(SearchRow, columns, "".join(computed.search_text))
-        copy_rows(SearchRow, columns, computed.search_rows)
+        computed.search.write()
     return len(computed.updates)
+
+
+class NewEntities:
+    """The entities one refresh creates, each inserted once, in its served form, when the walk is over.
+
+    The served form lists every relation whose source is the entity, whoever emitted it, so it is complete
+    only once every file is processed. Inserting each entity as it is read and stitching it at the end
+    wrote (and indexed) every row twice. Instead ``add`` writes at once the search rows that come from the
+    entity itself and keeps its row in a temporary file, so that memory stays flat however big the
+    location; ``insert`` completes the served forms, inserts the rows and the ``relations.*`` search rows.
+    Relations and search rows refer to rows inserted later in the same transaction: the foreign keys are
+    checked when it commits.
+    """
+
+    def __init__(self) -> None:
+        self.refs: set[str] = set()
+        self.postgres = is_postgres()
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by ``insert`` or ``close``)
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """Take new entity rows (Entity fields by attname, ``descriptor`` and ``processed`` as ``JsonText``)."""
+        if not rows:
+            return
+        search = _SearchRows(postgres=self.postgres)
+        bases = []
+        for row in rows:
+            uid_text = str(row["id"])
+            # Decoded from the JSON stored, as stitching reads it back: the served form is built from that.
+            base = served_base(uid_text, json.loads(row["processed"]), orphan=False)
+            search.add(row["id"], uid_text, document_search_entries(base))
+            bases.append(base)
+        search.write()
+        refs = [row["ref"] for row in rows]
+        self.refs.update(refs)
+        payload = pickle.dumps((rows, bases), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((refs, payload), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def insert(self) -> int:
+        """Insert every entity added, with its relations and etag; returns how many."""
+        try:
+            self._file.seek(0)
+            postgres = self.postgres
+            return pipelined(
+                self._staged(),
+                lambda staged: (relations_by_source(staged[0]), staged[1]),
+                lambda read: _complete_new(*read, postgres=postgres),
+                _insert_new,
+                lambda: analyze_if_stale(Relation),
+            )
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _staged(self) -> Iterator[tuple[list[str], bytes]]:
+        while True:
+            try:
+                yield pickle.load(self._file)
+            except EOFError:
+                return
+
+
+def _complete_new(
+    relations: dict[str, set[tuple[str, str]]], payload: bytes, *, postgres: bool
+) -> tuple[list[dict[str, Any]], _SearchRows]:
+    """The new entities' rows with their served form and etag, and their relation search rows."""
+    rows, bases = pickle.loads(payload)
+    search = _SearchRows(postgres=postgres)
+    for row, base in zip(rows, bases, strict=True):
+        final = complete_final(base, relations.get(row["ref"], ()), [])
+        row["final"] = JsonText(json.dumps(final))
+        row["etag"] = final["metadata"]["etag"]
+        search.add(row["id"], final["metadata"]["uid"], relation_search_entries(final["relations"]))
+    return rows, search
+
+
+def _insert_new(computed: tuple[list[dict[str, Any]], _SearchRows]) -> int:
+    rows, search = computed
+    insert_rows(Entity, rows)
+    search.write()
+    return len(rows)

@@ -19,11 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.annotations import MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION
-from catalog.bulk import analyze_if_stale, copy_rows, insert_rows, update_rows
+from catalog.bulk import JsonText, analyze_if_stale, copy_rows, update_rows
 from catalog.models import CatalogError, Entity, Location, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
-from catalog.stitching import stitch
+from catalog.stitching import NewEntities, stitch
 from catalog.walker import FileResult, KnownFiles, process_file, walk_ahead
 from permissions import audit
 
@@ -178,6 +178,7 @@ class _Refresh:
         self.affected: set[str] = set()
         self.errors: list[CatalogError] = []
         self.failed_entities: dict[str, list[dict[str, Any]]] = {}
+        self.new = NewEntities()  # inserted once the walk is over, in their served form
 
     # --- the walk
 
@@ -197,19 +198,22 @@ class _Refresh:
             stored_locations=self._stored_locations,
             known=self._known_files(),
         )
-        with closing(results):
-            for result in results:
-                self.summary.files += 1
-                self._collect(result, pending)
-                if self.progress:
-                    self.progress(self.summary.files, len(self.seen))
-                if len(pending) >= FLUSH_SIZE:
-                    self._flush(pending)
-                    pending = []
-        self._flush(pending)
-        self._mark_failed_entities()
-        self._mark_orphans()
-        stitch(self.affected)
+        with closing(self.new):
+            with closing(results):
+                for result in results:
+                    self.summary.files += 1
+                    self._collect(result, pending)
+                    if self.progress:
+                        self.progress(self.summary.files, len(self.seen))
+                    if len(pending) >= FLUSH_SIZE:
+                        self._flush(pending)
+                        pending = []
+            self._flush(pending)
+            self._mark_failed_entities()
+            self._mark_orphans()
+            # The new entities' served forms depend on no other entity's row, only on the relations.
+            stitch(self.affected - self.new.refs)
+            self.new.insert()
         self._record(location)
         return self.summary
 
@@ -337,8 +341,8 @@ class _Refresh:
                     {
                         "id": entity_id,
                         "ref": emitted.ref,
-                        "descriptor": emitted.descriptor,
-                        "processed": emitted.processed,
+                        "descriptor": JsonText(json.dumps(emitted.descriptor)),
+                        "processed": JsonText(json.dumps(emitted.processed)),
                         "result_hash": digest,
                         "source_digest": emitted.source_digest,
                         "location_id": self.location.pk,
@@ -383,7 +387,7 @@ class _Refresh:
             for source, type_, target in emitted.relations:
                 relation_rows.append((entity_id, source, type_, target))
                 self.affected.add(source)
-        insert_rows(Entity, inserts)
+        self.new.add(inserts)
         if updates:
             columns = list(denormalized(batch[0]).keys())
             update_rows(
