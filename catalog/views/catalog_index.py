@@ -24,6 +24,7 @@ from catalog.views.peers import peers_by_ref
 from catalog.visibility import visible_entities
 
 RESULTS_TEMPLATE = "catalog/_catalog_results.html"
+TEXT_COUNT_CAP = 1000
 COLUMNS = (
     ("name", "Name"),
     ("kind", "Kind"),
@@ -35,14 +36,37 @@ COLUMNS = (
 
 
 class RememberedCountPaginator(Paginator):
-    """Counts the filtered entities once per catalog version instead of on every page view."""
+    """Counts the filtered entities once per catalog version instead of on every page view.
+
+    ``known_count`` is the count when the kind picker already holds it (no filter but the kind). A text
+    filter cannot use an index, so its count stops at ``TEXT_COUNT_CAP`` matches (shown as "1,000+"): the
+    database then reads only as many rows as it takes to find them, not every entity of the kind.
+    """
 
     version: str | None = None
+    known_count: int | None = None
+    cap: int | None = None
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         entities = self.object_list
-        return remembered("index-count", entities, entities.count, version=self.version)
+        if self.cap is None:
+            return remembered("index-count", entities, entities.count, version=self.version)
+        return min(self.capped_count, self.cap)
+
+    @cached_property
+    def capped_count(self) -> int:
+        """Matches counted up to one past the cap (only when there is a cap)."""
+        assert self.cap is not None
+        capped = self.object_list.order_by().values("pk")[: self.cap + 1]
+        return remembered("index-count-capped", capped, capped.count, version=self.version)
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more matches than the count shows."""
+        return self.cap is not None and self.capped_count > self.cap
 
 
 @dataclass
@@ -137,6 +161,12 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     )
     paginator = RememberedCountPaginator(entities, filters.per_page)
     paginator.version = version
+    if filters.q:
+        paginator.cap = TEXT_COUNT_CAP
+    if not filters.is_filtered:
+        paginator.known_count = sum(
+            n for stored, n in kinds if not filters.kind or stored.lower() == filters.kind.lower()
+        )
     page = paginator.get_page(request.GET.get("page"))
     decorate_page(request, page)
     template = template_for(request)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
+from catalog.distinct import distinct_values
 from catalog.models import Entity, SearchRow
 
 # Sort keys as they appear in the URL, and the columns they order by (ref last, so pages are stable).
@@ -23,6 +24,7 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "name"
 PAGE_SIZES = (25, 50, 100)
 MAX_QUERY_TERMS = 8
+FACET_LIMIT = 500  # values offered per filter list
 
 
 @dataclass
@@ -101,7 +103,8 @@ def text_match(term: str) -> Q:
 
 def kind_counts(entities: QuerySet[Entity]) -> list[tuple[str, int]]:
     """Every kind with how many entities it has, for the kind picker."""
-    rows = entities.order_by().values_list("kind").annotate(n=Count("id")).order_by("kind")
+    # COUNT(*), not COUNT(id): the count then needs nothing beyond the (kind, …) indexes of served entities.
+    rows = entities.order_by().values_list("kind").annotate(n=Count("*")).order_by("kind")
     return [(kind, n) for kind, n in rows]
 
 
@@ -114,18 +117,11 @@ def kind_filter(entities: QuerySet[Entity], kind: str, kinds: list[tuple[str, in
 
 
 def facets(entities: QuerySet[Entity]) -> dict[str, list[Any]]:
-    """The values each filter offers, from the entities of the chosen kind."""
+    """The values each filter offers, from the entities of the chosen kind (each list walks an index)."""
     result: dict[str, list[Any]] = {}
     for name, column in (("type", "spec_type"), ("owner", "owner_ref"), ("lifecycle", "lifecycle")):
-        values = entities.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct()
-        result[name] = list(values[:500])
-    result["namespace"] = list(entities.order_by("namespace").values_list("namespace", flat=True).distinct())
-    tags = (
-        SearchRow.objects.filter(key="metadata.tags", entity__in=entities.values("id"))
-        .exclude(value=None)
-        .order_by("value")
-        .values_list("value", flat=True)
-        .distinct()
-    )
-    result["tag"] = list(tags[:500])
+        result[name] = distinct_values(entities, column, limit=FACET_LIMIT)
+    result["namespace"] = distinct_values(entities, "namespace")
+    tags = SearchRow.objects.filter(key="metadata.tags", entity__in=entities.values("id"))
+    result["tag"] = distinct_values(tags, "value", limit=FACET_LIMIT)
     return result

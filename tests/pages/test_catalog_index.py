@@ -136,3 +136,48 @@ def test_an_empty_catalog_invites_registration(browser):
     response = browser.get("/catalog/")
     assert response.status_code == 200
     assert b"The catalog is empty" in response.content
+
+
+def test_filter_values_walked_from_the_index_equal_select_distinct(demo):
+    """The loose index scan of every filter list returns exactly what SELECT DISTINCT would."""
+    from django.db.models import Q
+
+    from catalog.distinct import distinct_values
+    from catalog.models import SearchRow
+
+    served = Entity.objects.filter(final__isnull=False)
+    narrowings = [
+        Q(),
+        Q(kind="Component"),
+        Q(kind="API") | Q(owner_ref__startswith="group:default/team-"),
+        Q(kind="Nope"),
+    ]
+    for narrowing in narrowings:
+        entities = served.filter(narrowing)
+        for column in ("spec_type", "owner_ref", "lifecycle", "namespace", "kind"):
+            expected = list(
+                entities.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct()
+            )
+            assert distinct_values(entities, column) == expected, (narrowing, column)
+            assert distinct_values(entities, column, limit=2) == expected[:2]
+        tags = SearchRow.objects.filter(key="metadata.tags", entity__in=entities.values("id"))
+        expected_tags = list(
+            tags.exclude(value=None).order_by("value").values_list("value", flat=True).distinct()
+        )
+        assert distinct_values(tags, "value") == expected_tags
+    assert distinct_values(Entity.objects.none(), "kind") == []
+    assert len(distinct_values(served, "kind")) >= 8  # the demo has every kind
+
+
+def test_a_text_filter_counts_up_to_a_cap(browser, demo, monkeypatch):
+    """Free text cannot use an index, so its count stops at a cap and says there are more."""
+    from catalog.views import catalog_index
+
+    matching = count(browser.get("/catalog/?q=e"))
+    assert matching > 10
+    monkeypatch.setattr(catalog_index, "TEXT_COUNT_CAP", 10)
+    response = browser.get("/catalog/?q=e&per_page=25")
+    assert count(response) == 10 and response.context["page"].paginator.capped
+    assert "of 10+" in response.content.decode()
+    exact = browser.get(f"/catalog/?q={names(browser.get('/catalog/?q=payments-core'))[0]}")
+    assert not exact.context["page"].paginator.capped
