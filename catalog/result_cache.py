@@ -9,8 +9,8 @@ next request compute afresh; ``CATALOG_RESULT_CACHE_SECONDS`` bounds how long an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,14 +41,23 @@ def remembered(purpose: str, queryset: QuerySet, build: Callable[[], T], *, vers
 
     A caller remembering several results in one request passes the ``catalog_version()`` it read once.
     """
-    timeout = settings.CATALOG_RESULT_CACHE_SECONDS
-    if not timeout:
+    if not settings.CATALOG_RESULT_CACHE_SECONDS:
         return build()
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing: no query runs either way
         return build()
-    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return remembered_sql(purpose, sql, params, build, version=version)
+
+
+def remembered_sql(
+    purpose: str, sql: str, params: Sequence[Any], build: Callable[[], T], *, version: str | None = None
+) -> T:
+    """``remembered`` for a statement written out by hand: the key is its text and parameters."""
+    timeout = settings.CATALOG_RESULT_CACHE_SECONDS
+    if not timeout:
+        return build()
+    digest = hashlib.sha256(repr((sql, tuple(params))).encode()).hexdigest()
     version = catalog_version() if version is None else version
     key = f"greenroom:catalog:{purpose}:{version}:{permission_cache.version()}:{digest}"
     value = cache.get(key, _MISSING)

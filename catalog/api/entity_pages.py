@@ -13,11 +13,12 @@ from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
+from catalog.api.page_sql import Where, count_sql, page_rows, run_count
 from catalog.api.raw import TEXT, dumps, entity_text, json_array, with_text
 from catalog.cursors import CursorError, EntityCursor
 from catalog.models import SearchRow
 from catalog.query import entity_filter_q, full_text_q, predicate_q
-from catalog.result_cache import remembered
+from catalog.result_cache import remembered, remembered_sql
 
 DEFAULT_LIMIT = 200
 # Search keys every served entity has a value under (required, at most 63 characters, or set by the catalog).
@@ -26,6 +27,15 @@ ALWAYS_PRESENT = frozenset({"metadata.name", "metadata.namespace", "metadata.uid
 
 def matching(base: QuerySet, cursor: EntityCursor) -> QuerySet:
     """Entities the cursor's filter, predicate and full-text term select; sorted ones need the sort field."""
+    queryset = narrowed(base, cursor)
+    sort = cursor.order_fields[0] if cursor.order_fields else None
+    if sort is not None:
+        queryset = sorted_by(queryset, sort.field)
+    return queryset
+
+
+def narrowed(base: QuerySet, cursor: EntityCursor) -> QuerySet:
+    """``base`` narrowed by the cursor's filter, predicate and full-text term (not yet by the sort field)."""
     queryset = base
     if cursor.filter is not None:
         queryset = queryset.filter(entity_filter_q(cursor.filter))
@@ -35,8 +45,6 @@ def matching(base: QuerySet, cursor: EntityCursor) -> QuerySet:
     if cursor.full_text_term.strip():
         fields = cursor.full_text_fields or [sort.field if sort else "metadata.uid"]
         queryset = queryset.filter(full_text_q(cursor.full_text_term, fields))
-    if sort is not None:
-        queryset = sorted_by(queryset, sort.field)
     return queryset
 
 
@@ -117,18 +125,14 @@ def query_page(
 ) -> str:
     """One page as JSON text: ``{items, totalItems, pageInfo: {nextCursor?, prevCursor?}}``."""
     limit = DEFAULT_LIMIT if limit is None else limit
-    selected = matching(base, cursor)
-    total = _total(base, cursor)
     initial = cursor.first_sort_field_values is None
-    rows: list[tuple[Any, ...]] = []
-    if limit > 0:
-        page = with_text(_ordered(_after(selected, cursor), cursor))
-        start = (offset or 0) if initial else 0
-        end = start + (limit if cursor.is_previous else limit + 1)
-        if cursor.order_fields:
-            rows = list(page.values_list("pk", TEXT, "sort_value")[start:end])
-        else:
-            rows = [(uid, text, None) for uid, text in page.values_list("pk", TEXT)[start:end]]
+    start = (offset or 0) if initial else 0
+    count = limit if cursor.is_previous else limit + 1
+    where = Where.of(narrowed(base, cursor))
+    if where is not None:
+        total, rows = _written_out(where, cursor, start, count if limit > 0 else 0)
+    else:
+        total, rows = _total(base, cursor), _composed(matching(base, cursor), cursor, start, count, limit)
     if cursor.is_previous:
         rows.reverse()
     has_more = limit > 0 and (cursor.is_previous or len(rows) > limit)
@@ -142,6 +146,48 @@ def query_page(
         page_info["nextCursor"] = _moved(cursor, rows[-1], first_values, total, previous=False).encode()
     items = json_array(entity_text(text, fields) for _uid_, text, _value in rows)
     return f'{{"items":{items},"totalItems":{total},"pageInfo":{dumps(page_info)}}}'
+
+
+def _composed(selected: QuerySet, cursor: EntityCursor, start: int, count: int, limit: int) -> list[Any]:
+    """The page composed in the ORM (narrowings that join other tables)."""
+    if limit <= 0:
+        return []
+    page = with_text(_ordered(_after(selected, cursor), cursor))
+    if cursor.order_fields:
+        return list(page.values_list("pk", TEXT, "sort_value")[start : start + count])
+    return [(uid, text, None) for uid, text in page.values_list("pk", TEXT)[start : start + count]]
+
+
+def _written_out(where: Where, cursor: EntityCursor, start: int, count: int) -> tuple[int, list[Any]]:
+    """Total and page from the hand-written statements of ``page_sql``."""
+    sort_key = cursor.order_fields[0].field.lower() if cursor.order_fields else None
+    total = cursor.total_items
+    if total is None:
+        if cursor.skip_total_items or where.empty:
+            total = 0
+        else:
+            counted_key = None if sort_key in ALWAYS_PRESENT else sort_key
+            sql, params = count_sql(where, sort_key=counted_key)
+            total = remembered_sql("total", sql, params, lambda: run_count(where, sql, params))
+    descending = bool(cursor.order_fields) and cursor.order_fields[0].order == "desc"
+    if cursor.is_previous:
+        descending = not descending
+    return total, page_rows(
+        where, sort_key=sort_key, descending=descending, after=_bound(cursor), start=start, count=count
+    )
+
+
+def _bound(cursor: EntityCursor) -> list[Any] | None:
+    """The cursor's keyset position, checked: ``[sort value, uid]`` when sorted, else ``[uid]``."""
+    values = cursor.order_field_values
+    if not values:
+        return None
+    uid = _uid(values[-1])
+    if not cursor.order_fields:
+        return [uid]
+    if len(values) != 2 or not isinstance(values[0], str):
+        raise CursorError("Malformed cursor: the sort value must be a string")
+    return [values[0], uid]
 
 
 def _moved(
