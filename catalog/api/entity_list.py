@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from catalog.api import params, raw
 from catalog.api.errors import InputError
+from catalog.api.page_sql import Where, entity_texts
 from catalog.api.raw import TEXT, entity_text, json_array, with_text
 from catalog.cursors import OffsetCursor, OrderField
 from catalog.query import sort_value
@@ -70,14 +71,21 @@ def ordered(queryset: QuerySet, orders: list[OrderField], *, paged: bool) -> Que
     return queryset.order_by(*keys)
 
 
-def stream(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
+def stream(
+    request: Request, queryset: QuerySet, fields: list[str] | None, *, unordered: QuerySet | None = None
+) -> HttpResponseBase:
     """One JSON array; a long one is written as the rows arrive, never the whole catalog in memory.
 
     Most answers are short: they are read in one query. Only when there are more rows than that does the
-    list run again as a streamed server-side cursor, whose round trips pay off only for long lists.
+    list run again as a streamed server-side cursor, whose round trips pay off only for long lists. With
+    no order asked for, ``unordered`` (the narrowed entities) is read by the written-out statement of
+    ``page_sql`` rather than composed in the ORM.
     """
     texts = with_text(queryset).values_list(TEXT, flat=True)
-    first = list(texts[: STREAM_CHUNK + 1])
+    where = Where.of(unordered) if unordered is not None else None
+    first = (
+        entity_texts(where, limit=STREAM_CHUNK + 1) if where is not None else list(texts[: STREAM_CHUNK + 1])
+    )
     if len(first) <= STREAM_CHUNK:
         return raw.respond(request, json_array(entity_text(text, fields) for text in first))
 
@@ -122,7 +130,8 @@ def _next_url(request: Request, limit: int, offset: int) -> str:
 def respond(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
     orders = order_params(request)
     paging = paging_params(request)
+    unordered = queryset if not orders else None
     queryset = ordered(queryset, orders, paged=paging.paged)
     if not paging.paged:
-        return stream(request, queryset, fields)
+        return stream(request, queryset, fields, unordered=unordered)
     return page(request, queryset, paging, fields)

@@ -91,6 +91,36 @@ def page_rows(
     return [(_as_uuid(uid), text, value) for uid, text, value in rows]
 
 
+def entity_texts(where: Where, *, limit: int) -> list[str]:
+    """Up to ``limit`` served entities' JSON text, by uid (the order of an unordered ``/entities``)."""
+    if where.empty:
+        return []
+    connection = connections[where.db]
+    entity = _table(Entity, connection)
+    sql = (
+        f"SELECT CAST({entity}.final AS text) FROM {entity} WHERE ({where.sql}) ORDER BY {entity}.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*where.params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
+    """The JSON text of each of ``refs`` (canonical refs) that ``where`` selects."""
+    if where.empty or not refs:
+        return {}
+    connection = connections[where.db]
+    entity = _table(Entity, connection)
+    placeholders = ", ".join(["%s"] * len(refs))
+    sql = (
+        f"SELECT {entity}.ref, CAST({entity}.final AS text) FROM {entity} "
+        f"WHERE ({where.sql}) AND {entity}.ref IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*where.params, *refs])
+        return dict(cursor.fetchall())
+
+
 def count_sql(where: Where, *, sort_key: str | None) -> tuple[str, list[Any]]:
     """The statement counting the narrowed entities (having a value under ``sort_key`` when given)."""
     connection = connections[where.db]

@@ -16,6 +16,7 @@ from catalog import services
 from catalog.api import entity_list, params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.errors import InputError, NotAllowedError, NotFoundError
+from catalog.api.page_sql import Where, texts_by_ref
 from catalog.api.visibility import ENTITY_DELETE, ENTITY_READ, allowed, visible_entities
 from catalog.models import Entity
 from catalog.query import filtered_entities, parse_filter_params, predicate_q
@@ -155,9 +156,13 @@ class EntitiesByRefsView(CatalogView):
         if body.get("query") is not None:
             queryset = queryset.filter(predicate_q(body["query"]))
         wanted = [_lookup_ref(ref) for ref in refs]
-        found = dict(
-            raw.with_text(queryset.filter(ref__in=set(wanted))).order_by().values_list("ref", raw.TEXT)
-        )
+        where = Where.of(queryset)
+        if where is not None:
+            found = texts_by_ref(where, sorted(set(wanted)))
+        else:
+            found = dict(
+                raw.with_text(queryset.filter(ref__in=set(wanted))).order_by().values_list("ref", raw.TEXT)
+            )
         texts = [raw.entity_text(found[ref], fields) if ref in found else None for ref in wanted]
         return raw.respond(request, '{"items":' + raw.json_array(texts) + "}")
 
