@@ -6,6 +6,7 @@ import datetime
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -132,11 +133,25 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     Every row must name the same fields. A JSON value may be given encoded, as ``JsonText`` (for an
     ``OrderedJSONField`` on other databases too). On other databases this is ``bulk_create`` itself.
     """
-    if not rows:
-        return
-    if not is_postgres():
-        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=500)
-        return
+    insert_prepared(prepare_insert(model, rows, postgres=is_postgres()))
+
+
+@dataclass
+class PreparedInsert:
+    """Rows for ``insert_prepared``: as COPY text for PostgreSQL, else as they were given."""
+
+    model: type[models.Model]
+    columns: Sequence[str] = ()
+    text: str = ""
+    rows: Sequence[dict[str, Any]] = ()
+
+
+def prepare_insert(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, postgres: bool
+) -> PreparedInsert:
+    """The CPU half of ``insert_rows``, without the database: safe on a helper thread."""
+    if not rows or not postgres:
+        return PreparedInsert(model, rows=rows)
     now = timezone.now()
     fields = model._meta.concrete_fields
     given = [f for f in fields if f.attname in rows[0]]
@@ -146,9 +161,25 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
             value = (
                 now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
             )
-            defaults.append(_copy_value(f, value))
+            defaults.append(_copy_field(_copy_value(f, value)))
     columns = [f.column for f in given] + [f.column for f in fields if f.attname not in rows[0]]
-    copy_rows(model, columns, ([_copy_value(f, row[f.attname]) for f in given] + defaults for row in rows))
+    text = "".join(
+        [
+            "\t".join([_copy_field(_copy_value(f, row[f.attname])) for f in given] + defaults) + "\n"
+            for row in rows
+        ]
+    )
+    return PreparedInsert(model, columns, text)
+
+
+def insert_prepared(prepared: PreparedInsert) -> None:
+    """Insert what ``prepare_insert`` made."""
+    if prepared.text:
+        copy_text(prepared.model, prepared.columns, prepared.text)
+    elif prepared.rows:
+        prepared.model._default_manager.bulk_create(
+            [prepared.model(**row) for row in prepared.rows], batch_size=500
+        )
 
 
 def _copy_value(field: models.Field, value: Any) -> Any:

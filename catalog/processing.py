@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +33,17 @@ class Emitted:
     @property
     def kind(self) -> str:
         return self.processed["kind"]
+
+    @functools.cached_property
+    def result_hash(self) -> str:
+        """A hash of everything processing produced: equal hashes mean nothing to write."""
+        body = json.dumps(
+            [self.descriptor, self.processed, self.relations, self.location_key, self.parent_ref],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha1(body.encode()).hexdigest()
 
 
 @dataclass

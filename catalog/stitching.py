@@ -11,7 +11,7 @@ import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,12 +22,14 @@ from django.utils import timezone
 from catalog.annotations import ORPHAN, sanitize_link_annotations
 from catalog.bulk import (
     JsonText,
+    PreparedInsert,
     analyze_if_stale,
     copy_lines,
     copy_rows,
     copy_text,
-    insert_rows,
+    insert_prepared,
     is_postgres,
+    prepare_insert,
     update_rows,
 )
 from catalog.models import Entity, Relation, SearchRow
@@ -240,48 +242,69 @@ class NewEntities:
     location; ``insert`` completes the served forms, inserts the rows and the ``relations.*`` search rows.
     Relations and search rows refer to rows inserted later in the same transaction: the foreign keys are
     checked when it commits.
+
+    The CPU work of ``add`` runs on a helper thread, one batch behind, so that the caller's thread goes
+    back to the database (and the walk) at once. Use it as a context manager, or call ``close``.
     """
 
     def __init__(self) -> None:
         self.refs: set[str] = set()
         self.postgres = is_postgres()
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by ``insert`` or ``close``)
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by ``close``)
+        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-new")
+        self._prepared: Future[_SearchRows] | None = None
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        """Take new entity rows (Entity fields by attname, ``descriptor`` and ``processed`` as ``JsonText``)."""
+        """Take new entity rows: Entity fields by attname, ``descriptor`` and ``processed`` as documents."""
         if not rows:
             return
+        self.refs.update(row["ref"] for row in rows)
+        self._write_prepared()
+        self._prepared = self._helper.submit(self._prepare, rows)
+
+    def insert(self) -> int:
+        """Insert every entity added, with its relations and etag; returns how many."""
+        self._write_prepared()
+        self._file.seek(0)
+        postgres = self.postgres
+        return pipelined(
+            self._staged(),
+            lambda staged: (relations_by_source(staged[0]), staged[1]),
+            lambda read: _complete_new(*read, postgres=postgres),
+            _insert_new,
+            lambda: analyze_if_stale(Relation),
+        )
+
+    def close(self) -> None:
+        self._helper.shutdown(cancel_futures=True)
+        self._file.close()
+
+    def __enter__(self) -> NewEntities:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _write_prepared(self) -> None:
+        if self._prepared is not None:
+            search, self._prepared = self._prepared.result(), None
+            search.write()
+
+    def _prepare(self, rows: list[dict[str, Any]]) -> _SearchRows:
+        """On the helper thread: encode the documents, stage the rows, format their own search rows."""
         search = _SearchRows(postgres=self.postgres)
         bases = []
         for row in rows:
             uid_text = str(row["id"])
+            row["descriptor"] = JsonText(json.dumps(row["descriptor"]))
+            row["processed"] = processed = JsonText(json.dumps(row["processed"]))
             # Decoded from the JSON stored, as stitching reads it back: the served form is built from that.
-            base = served_base(uid_text, json.loads(row["processed"]), orphan=False)
+            base = served_base(uid_text, json.loads(processed), orphan=False)
             search.add(row["id"], uid_text, document_search_entries(base))
             bases.append(base)
-        search.write()
-        refs = [row["ref"] for row in rows]
-        self.refs.update(refs)
         payload = pickle.dumps((rows, bases), protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump((refs, payload), self._file, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def insert(self) -> int:
-        """Insert every entity added, with its relations and etag; returns how many."""
-        try:
-            self._file.seek(0)
-            postgres = self.postgres
-            return pipelined(
-                self._staged(),
-                lambda staged: (relations_by_source(staged[0]), staged[1]),
-                lambda read: _complete_new(*read, postgres=postgres),
-                _insert_new,
-                lambda: analyze_if_stale(Relation),
-            )
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self._file.close()
+        pickle.dump(([row["ref"] for row in rows], payload), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        return search
 
     def _staged(self) -> Iterator[tuple[list[str], bytes]]:
         while True:
@@ -293,7 +316,7 @@ class NewEntities:
 
 def _complete_new(
     relations: dict[str, set[tuple[str, str]]], payload: bytes, *, postgres: bool
-) -> tuple[list[dict[str, Any]], _SearchRows]:
+) -> tuple[PreparedInsert, _SearchRows]:
     """The new entities' rows with their served form and etag, and their relation search rows."""
     rows, bases = pickle.loads(payload)
     search = _SearchRows(postgres=postgres)
@@ -302,11 +325,11 @@ def _complete_new(
         row["final"] = JsonText(json.dumps(final))
         row["etag"] = final["metadata"]["etag"]
         search.add(row["id"], final["metadata"]["uid"], relation_search_entries(final["relations"]))
-    return rows, search
+    return prepare_insert(Entity, rows, postgres=postgres), search
 
 
-def _insert_new(computed: tuple[list[dict[str, Any]], _SearchRows]) -> int:
-    rows, search = computed
-    insert_rows(Entity, rows)
+def _insert_new(computed: tuple[PreparedInsert, _SearchRows]) -> int:
+    prepared, search = computed
+    insert_prepared(prepared)
     search.write()
-    return len(rows)
+    return len(prepared.rows) or prepared.text.count("\n")

@@ -214,7 +214,10 @@ def walk_location(
 def process_file(
     type_: str, target: str, text: str, parent_ref: str, origin_ref: str, allowed_kinds: set[str]
 ) -> FileResult:
-    """Parse one file's text and process its documents (Location entities are not followed here)."""
+    """Parse one file's text and process its documents (Location entities are not followed here).
+
+    Each entity's result hash is computed here too, on the walk's thread when ``walk_ahead`` runs it.
+    """
     result = FileResult(type_, target, parent_ref)
     documents, errors = read_file_documents(text, allowed_kinds=allowed_kinds)
     if errors:
@@ -230,6 +233,7 @@ def process_file(
             document_index=index,
         )
         if isinstance(outcome, Emitted):
+            _ = outcome.result_hash
             result.emitted.append(outcome)
         else:
             result.failures.append(outcome)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import random
 import uuid
@@ -19,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.annotations import MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION
-from catalog.bulk import JsonText, analyze_if_stale, copy_rows, update_rows
+from catalog.bulk import analyze_if_stale, copy_rows, update_rows
 from catalog.models import CatalogError, Entity, Location, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
@@ -107,13 +105,7 @@ def synthetic_location_entity(location: Location) -> dict[str, Any]:
 
 
 def result_hash(emitted: Emitted) -> str:
-    body = json.dumps(
-        [emitted.descriptor, emitted.processed, emitted.relations, emitted.location_key, emitted.parent_ref],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha1(body.encode()).hexdigest()
+    return emitted.result_hash
 
 
 def status_item(problem_field: str, message: str) -> dict[str, Any]:
@@ -198,7 +190,7 @@ class _Refresh:
             stored_locations=self._stored_locations,
             known=self._known_files(),
         )
-        with closing(self.new):
+        with self.new:
             with closing(results):
                 for result in results:
                     self.summary.files += 1
@@ -321,9 +313,9 @@ class _Refresh:
     def _flush(self, batch: list[Emitted]) -> None:
         if not batch:
             return
-        # Each batch looks rows up by key in tables this transaction is filling: keep the planner informed
+        # Each batch looks rows up by key in tables this transaction may be filling: keep the planner informed
         # (a no-op unless a table has doubled since its statistics), or it scans whole tables per batch.
-        analyze_if_stale(Entity, Relation)
+        analyze_if_stale(Entity)
         claimed = self._claim_unowned([e.ref for e in batch if e.ref not in self.existing])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[Any, ...]] = []
@@ -341,8 +333,8 @@ class _Refresh:
                     {
                         "id": entity_id,
                         "ref": emitted.ref,
-                        "descriptor": JsonText(json.dumps(emitted.descriptor)),
-                        "processed": JsonText(json.dumps(emitted.processed)),
+                        "descriptor": emitted.descriptor,
+                        "processed": emitted.processed,
                         "result_hash": digest,
                         "source_digest": emitted.source_digest,
                         "location_id": self.location.pk,
@@ -412,6 +404,7 @@ class _Refresh:
             )
         update_rows(Entity, "id", ["source_digest"], digests)
         if replaced:
+            analyze_if_stale(Relation)
             old = Relation.objects.filter(originating_id__in=replaced)
             self.affected.update(old.values_list("source_ref", flat=True))
             old.delete()
