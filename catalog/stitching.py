@@ -9,6 +9,7 @@ import itertools
 import json
 import pickle
 import tempfile
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -166,11 +167,12 @@ class _SearchRows:
         self.text: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
 
-    def add(self, uid: Any, uid_text: str, entries: list[SearchEntry]) -> None:
+    def add(self, uid: str, entries: list[SearchEntry]) -> None:
         if self.postgres:
-            self.text.append(copy_lines(uid_text, entries))
+            self.text.append(copy_lines(uid, entries))
         else:
-            self.rows.extend((uid, *entry) for entry in entries)
+            entity_id = uuid.UUID(uid)
+            self.rows.extend((entity_id, *entry) for entry in entries)
 
     def write(self) -> None:
         copy_text(SearchRow, SEARCH_COLUMNS, "".join(self.text))
@@ -219,7 +221,7 @@ def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
         if etag:  # search rows are written with the etag: an entity never stitched has none to delete
             out.replaced_ids.append(uid)
         # Formatted here, on the helper thread, while the caller's thread waits for the database.
-        out.search.add(uid, uid_text, build_search_entries(final))
+        out.search.add(uid_text, build_search_entries(final))
     return out
 
 
@@ -293,16 +295,25 @@ class NewEntities:
     def _prepare(self, rows: list[dict[str, Any]]) -> _SearchRows:
         """On the helper thread: encode the documents, stage the rows, format their own search rows."""
         search = _SearchRows(postgres=self.postgres)
-        bases = []
+        staged = []
         for row in rows:
             uid_text = str(row["id"])
-            row["descriptor"] = JsonText(json.dumps(row["descriptor"]))
-            row["processed"] = processed = JsonText(json.dumps(row["processed"]))
+            processed = json.dumps(row["processed"])
             # Decoded from the JSON stored, as stitching reads it back: the served form is built from that.
-            base = served_base(uid_text, json.loads(processed), orphan=False)
-            search.add(row["id"], uid_text, document_search_entries(base))
-            bases.append(base)
-        payload = pickle.dumps((rows, bases), protocol=pickle.HIGHEST_PROTOCOL)
+            search.add(
+                uid_text, document_search_entries(served_base(uid_text, json.loads(processed), orphan=False))
+            )
+            # Plain strings pickle fast (a UUID does not).
+            staged.append(
+                {
+                    **row,
+                    "id": uid_text,
+                    "location_id": str(row["location_id"]),
+                    "descriptor": json.dumps(row["descriptor"]),
+                    "processed": processed,
+                }
+            )
+        payload = pickle.dumps(staged, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(([row["ref"] for row in rows], payload), self._file, protocol=pickle.HIGHEST_PROTOCOL)
         return search
 
@@ -318,13 +329,16 @@ def _complete_new(
     relations: dict[str, set[tuple[str, str]]], payload: bytes, *, postgres: bool
 ) -> tuple[PreparedInsert, _SearchRows]:
     """The new entities' rows with their served form and etag, and their relation search rows."""
-    rows, bases = pickle.loads(payload)
+    rows = pickle.loads(payload)
     search = _SearchRows(postgres=postgres)
-    for row, base in zip(rows, bases, strict=True):
+    for row in rows:
+        processed = row["processed"]
+        row["descriptor"], row["processed"] = JsonText(row["descriptor"]), JsonText(processed)
+        base = served_base(row["id"], json.loads(processed), orphan=False)
         final = complete_final(base, relations.get(row["ref"], ()), [])
         row["final"] = JsonText(json.dumps(final))
         row["etag"] = final["metadata"]["etag"]
-        search.add(row["id"], final["metadata"]["uid"], relation_search_entries(final["relations"]))
+        search.add(row["id"], relation_search_entries(final["relations"]))
     return prepare_insert(Entity, rows, postgres=postgres), search
 
 

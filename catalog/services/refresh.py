@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -106,6 +107,12 @@ def synthetic_location_entity(location: Location) -> dict[str, Any]:
 
 def result_hash(emitted: Emitted) -> str:
     return emitted.result_hash
+
+
+def random_uuids(count: int) -> Iterator[uuid.UUID]:
+    """``count`` version-4 UUIDs, as ``uuid.uuid4()`` makes them, from one read of the system's randomness."""
+    randomness = os.urandom(16 * count)
+    return (uuid.UUID(bytes=randomness[i : i + 16], version=4) for i in range(0, 16 * count, 16))
 
 
 def status_item(problem_field: str, message: str) -> dict[str, Any]:
@@ -317,6 +324,7 @@ class _Refresh:
         # (a no-op unless a table has doubled since its statistics), or it scans whole tables per batch.
         analyze_if_stale(Entity)
         claimed = self._claim_unowned([e.ref for e in batch if e.ref not in self.existing])
+        new_ids = random_uuids(len(batch))
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[Any, ...]] = []
         replaced: list[uuid.UUID] = []
@@ -328,7 +336,7 @@ class _Refresh:
             digest = result_hash(emitted)
             row = self.existing.get(emitted.ref)
             if row is None:
-                entity_id = uuid.uuid4()
+                entity_id = next(new_ids)
                 inserts.append(
                     {
                         "id": entity_id,
