@@ -50,6 +50,17 @@ def remembered(purpose: str, queryset: QuerySet, build: Callable[[], T], *, vers
     return remembered_sql(purpose, sql, params, build, version=version)
 
 
+def remembered_as(
+    purpose: str, key: Sequence[Any], build: Callable[[], T], *, version: str | None = None
+) -> T:
+    """``remembered`` under a key the caller composed (what the query is made of), not its compiled SQL.
+
+    Compiling a query narrowed by a rule-based policy to make the key cost more Python than the rest of
+    the request; the key must name everything the query depends on besides the two versions.
+    """
+    return remembered_sql(purpose, "", key, build, version=version)
+
+
 def remembered_sql(
     purpose: str, sql: str, params: Sequence[Any], build: Callable[[], T], *, version: str | None = None
 ) -> T:

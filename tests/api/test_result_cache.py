@@ -76,3 +76,36 @@ def test_the_catalog_version_moves_when_a_write_commits_and_not_on_reads(catalog
     assert int(catalog_version().split(".")[0]) == committed
     register(write_yaml("more.yaml", MORE))
     assert int(catalog_version().split(".")[0]) > committed
+
+
+def test_remembered_facets_are_kept_apart_by_caller_and_filter(catalog, api, django_user_model):
+    everything = kinds(api)
+    components = api.get(FACETS, {"facet": "kind", "filter": "kind=component"}).json()["facets"]["kind"]
+    assert [bucket["value"] for bucket in components] == ["Component"]
+    assert len(everything) > 1
+
+    PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
+    PolicyRule.objects.create(
+        name="reader-reads-apis",
+        permissions=["catalog.entity.read"],
+        subject=PolicyRule.Subject.USER,
+        subject_value="reader",
+        condition=PolicyRule.Condition.KIND,
+        condition_value="api",
+    )  # saving a rule moves the permissions version
+    reader = django_user_model.objects.create_user("reader")
+    _row, token = ApiToken.issue("reader", user=reader)
+    narrowed = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert kinds(narrowed) == {"API": everything["API"]}
+    assert kinds(api) == everything  # the admin's token still counts everything, same filter, same version
+
+
+def test_the_narrowing_built_once_is_handed_out_as_independent_querysets(catalog, rf, django_user_model):
+    from catalog.api.visibility import visible_entities
+
+    request = rf.get("/")
+    request.user = django_user_model.objects.create_user("viewer")
+    first = visible_entities(request)
+    total = first.count()
+    assert visible_entities(request).filter(kind="Component").count() < total
+    assert first.count() == visible_entities(request).count() == total
