@@ -111,13 +111,17 @@ def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
         return {}
     connection = connections[where.db]
     entity = _table(Entity, connection)
-    placeholders = ", ".join(["%s"] * len(refs))
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg re-parses a statement with more than 50 parameters on every call.
+        wanted, params = "= ANY(%s)", [*where.params, refs]
+    else:
+        wanted, params = f"IN ({', '.join(['%s'] * len(refs))})", [*where.params, *refs]
     sql = (
         f"SELECT {entity}.ref, CAST({entity}.final AS text) FROM {entity} "
-        f"WHERE ({where.sql}) AND {entity}.ref IN ({placeholders})"
+        f"WHERE ({where.sql}) AND {entity}.ref {wanted}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*where.params, *refs])
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
