@@ -136,6 +136,7 @@ def denormalized(emitted: Emitted) -> dict[str, Any]:
         "namespace": metadata["namespace"],
         "name": metadata["name"],
         "title": str(metadata.get("title") or "")[:255],
+        "description": str(metadata.get("description") or ""),
         "spec_type": spec["type"][:255] if isinstance(spec.get("type"), str) else "",
         "lifecycle": spec["lifecycle"][:255] if isinstance(spec.get("lifecycle"), str) else "",
         "owner_ref": owner,

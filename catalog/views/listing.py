@@ -94,10 +94,7 @@ def text_match(term: str) -> Q:
     """A free-text term matches the name, title, description or a tag."""
     tags = SearchRow.objects.filter(key="metadata.tags", value__contains=term.lower()).values("entity_id")
     return (
-        Q(name__icontains=term)
-        | Q(title__icontains=term)
-        | Q(final__metadata__description__icontains=term)
-        | Q(id__in=tags)
+        Q(name__icontains=term) | Q(title__icontains=term) | Q(description__icontains=term) | Q(id__in=tags)
     )
 
 

@@ -52,6 +52,27 @@ def test_column_filters_narrow(browser, demo, params, column, value):
     assert all(getattr(e, column) == value for e in response.context["page"].object_list)
 
 
+def test_free_text_follows_a_description_edited_in_its_file(browser, tmp_path):
+    from catalog.services import refresh_location
+    from tests.pages.conftest import load
+
+    component = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {{name: ledger, description: "{}"}}
+spec: {{type: service, lifecycle: production, owner: team-a}}
+"""
+    path = tmp_path / "catalog-info.yaml"
+    path.write_text(component.format("Keeps the books"))
+    location = load(path)
+    assert names(browser.get("/catalog/?q=books")) == ["ledger"]
+
+    path.write_text(component.format("Settles invoices"))
+    refresh_location(location.pk)
+    assert names(browser.get("/catalog/?q=books")) == []
+    assert names(browser.get("/catalog/?q=INVOICES")) == ["ledger"]
+    assert Entity.objects.get(name="ledger").description == "Settles invoices"
+
+
 def test_the_tag_filter_narrows_to_tagged_entities(browser, demo):
     response = browser.get("/catalog/?tag=kotlin&per_page=100")
     assert count(response) > 0
