@@ -126,6 +126,24 @@ def status_item(problem_field: str, message: str) -> dict[str, Any]:
     }
 
 
+# An index entry holds at most about 2.7 KB: the text stops at this many bytes (name, title and tags come
+# first, so only the end of a long description is left out).
+SEARCH_TEXT_LIMIT = 1000
+
+
+def search_text(metadata: dict[str, Any]) -> str:
+    """What the catalog's free-text filter matches: name, title, tags and description, lower-cased."""
+    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+    parts = [
+        metadata.get("name"),
+        metadata.get("title"),
+        " ".join(str(t) for t in tags),
+        metadata.get("description"),
+    ]
+    text = "\n".join(str(part) for part in parts if part).lower()
+    return text.encode()[:SEARCH_TEXT_LIMIT].decode(errors="ignore")
+
+
 def denormalized(emitted: Emitted) -> dict[str, Any]:
     """The columns copied out of the entity for admin filters and pages."""
     processed = emitted.processed
@@ -136,7 +154,7 @@ def denormalized(emitted: Emitted) -> dict[str, Any]:
         "namespace": metadata["namespace"],
         "name": metadata["name"],
         "title": str(metadata.get("title") or "")[:255],
-        "description": str(metadata.get("description") or ""),
+        "search_text": search_text(metadata),
         "spec_type": spec["type"][:255] if isinstance(spec.get("type"), str) else "",
         "lifecycle": spec["lifecycle"][:255] if isinstance(spec.get("lifecycle"), str) else "",
         "owner_ref": owner,

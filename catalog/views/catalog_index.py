@@ -46,6 +46,24 @@ class RememberedCountPaginator(Paginator):
     version: str | None = None
     known_count: int | None = None
     cap: int | None = None
+    ids_first = False
+
+    def page(self, number: Any) -> Page:
+        """With ``ids_first``, the page's ids are read first and then their rows.
+
+        A text filter walks the sort order until a page of matches is found, thousands of entries for a
+        common word; PostgreSQL walks ``catalog_served_text`` for the ids without touching the table,
+        and only the page's rows are read.
+        """
+        if not self.ids_first:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
 
     @cached_property
     def count(self) -> int:
@@ -163,6 +181,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     paginator.version = version
     if filters.q:
         paginator.cap = TEXT_COUNT_CAP
+        paginator.ids_first = True
     if not filters.is_filtered:
         paginator.known_count = sum(
             n for stored, n in kinds if not filters.kind or stored.lower() == filters.kind.lower()

@@ -91,11 +91,8 @@ def tagged(tag: str) -> QuerySet[SearchRow]:
 
 
 def text_match(term: str) -> Q:
-    """A free-text term matches the name, title, description or a tag."""
-    tags = SearchRow.objects.filter(key="metadata.tags", value__contains=term.lower()).values("entity_id")
-    return (
-        Q(name__icontains=term) | Q(title__icontains=term) | Q(description__icontains=term) | Q(id__in=tags)
-    )
+    """A free-text term matches the name, title, a tag or the description (``Entity.search_text``)."""
+    return Q(search_text__contains=term.lower())
 
 
 def kind_counts(entities: QuerySet[Entity]) -> list[tuple[str, int]]:

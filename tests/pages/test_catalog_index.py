@@ -70,7 +70,7 @@ spec: {{type: service, lifecycle: production, owner: team-a}}
     refresh_location(location.pk)
     assert names(browser.get("/catalog/?q=books")) == []
     assert names(browser.get("/catalog/?q=INVOICES")) == ["ledger"]
-    assert Entity.objects.get(name="ledger").description == "Settles invoices"
+    assert Entity.objects.get(name="ledger").search_text == "ledger\nsettles invoices"
 
 
 def test_the_tag_filter_narrows_to_tagged_entities(browser, demo):
