@@ -39,13 +39,15 @@ def visible_entities(caller: Any, action: str = ENTITY_READ) -> QuerySet[Entity]
 
     The narrowing of a rule-based policy (its conditions, the caller's grants as subqueries) took a
     millisecond or two of Python to build on every request. It depends only on the principal, the action
-    and the rules, so it is built once per permissions version in this process and cloned (the
-    subqueries still run in the database with each query, so grants are always read fresh).
+    and the rules that apply, so it is built once for them (and the permissions version) in this process
+    and cloned. The rules are part of the key, not only the version: without a shared cache another
+    process's rule change reaches this one through the rules' own expiry, not through the version. The
+    grant subqueries run in the database with each query, so grants are always read fresh.
     """
     principal = principal_for(caller)
     if not settings.PERMISSIONS_CACHE_SECONDS:
         return _narrowed(principal, action)
-    key = (permission_cache.version(), principal, action)
+    key = (permission_cache.version(), principal, action, _rules_key(principal, action))
     with _memo_lock:
         built = _memo.get(key)
         if built is not None:
@@ -73,6 +75,14 @@ def narrowing_key(caller: Any, action: str = ENTITY_READ) -> tuple[Any, ...]:
         tuple(sorted(p.group_ids)),
         tuple(sorted(p.django_perms)),
         None if p.token_permissions is None else tuple(sorted(p.token_permissions)),
+        _rules_key(p, action),
+    )
+
+
+def _rules_key(principal: Principal, action: str) -> tuple[tuple[Any, ...], ...]:
+    """The rules that narrow what ``principal`` may ``action``, as they stand in this process."""
+    return tuple(
+        (rule.pk, rule.condition, rule.condition_value) for rule in policy.matching_rules(principal, action)
     )
 
 

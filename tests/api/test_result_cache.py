@@ -109,3 +109,35 @@ def test_the_narrowing_built_once_is_handed_out_as_independent_querysets(catalog
     total = first.count()
     assert visible_entities(request).filter(kind="Component").count() < total
     assert first.count() == visible_entities(request).count() == total
+
+
+def test_a_rule_changed_elsewhere_narrows_once_this_process_rereads_the_rules(catalog, django_user_model):
+    """Without a shared cache, another process's rule change arrives when the rules expire here, with the
+    permissions version unchanged: neither the built narrowing nor remembered facets may outlive it."""
+    from django.core.cache import cache
+
+    from permissions import cache as permission_cache
+
+    PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
+    rule = PolicyRule.objects.create(
+        name="reader-reads-one-kind",
+        permissions=["catalog.entity.read"],
+        subject=PolicyRule.Subject.USER,
+        subject_value="reader",
+        condition=PolicyRule.Condition.KIND,
+        condition_value="api",
+    )
+    reader = django_user_model.objects.create_user("reader")
+    _row, token = ApiToken.issue("reader", user=reader)
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    apis = kinds(client)
+    assert list(apis) == ["API"]
+    assert {e["kind"] for e in client.get("/api/catalog/entities").json()} == {"API"}
+
+    PolicyRule.objects.filter(pk=rule.pk).update(condition_value="component")  # no signal: no new version
+    key = f"greenroom:permissions:{permission_cache.version()}:rules"
+    cache.delete(key)
+    permission_cache._decoded.pop(key, None)  # as when this process's copy of the rules expires
+
+    assert list(kinds(client)) == ["Component"]
+    assert {e["kind"] for e in client.get("/api/catalog/entities").json()} == {"Component"}
