@@ -30,7 +30,7 @@ from permissions.names import (  # noqa: F401 (re-exported for the views)
 from permissions.principal import Principal, principal_for
 
 MEMO_SIZE = 512
-_memo: OrderedDict[tuple[int, Principal, str], QuerySet[Entity]] = OrderedDict()
+_memo: OrderedDict[tuple[Any, ...], QuerySet[Entity]] = OrderedDict()
 _memo_lock = threading.Lock()
 
 
@@ -47,7 +47,7 @@ def visible_entities(caller: Any, action: str = ENTITY_READ) -> QuerySet[Entity]
     principal = principal_for(caller)
     if not settings.PERMISSIONS_CACHE_SECONDS:
         return _narrowed(principal, action)
-    key = (permission_cache.version(), principal, action, _rules_key(principal, action))
+    key = (permission_cache.version(), *narrowing_key(principal, action))
     with _memo_lock:
         built = _memo.get(key)
         if built is not None:

@@ -31,6 +31,21 @@ def kinds(client: APIClient) -> dict[str, int]:
     return {bucket["value"]: bucket["count"] for bucket in body["facets"]["kind"]}
 
 
+def reader_of_kind(kind: str, django_user_model) -> tuple[PolicyRule, APIClient]:
+    """ "Everyone reads" off, and a client for user ``reader``, whom one rule lets read entities of ``kind``."""
+    PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
+    rule = PolicyRule.objects.create(
+        name=f"reader-reads-{kind}",
+        permissions=["catalog.entity.read"],
+        subject=PolicyRule.Subject.USER,
+        subject_value="reader",
+        condition=PolicyRule.Condition.KIND,
+        condition_value=kind,
+    )
+    _row, token = ApiToken.issue("reader", user=django_user_model.objects.create_user("reader"))
+    return rule, APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
 def test_a_repeated_facets_request_is_answered_without_counting_again(catalog, api):
     kinds(api)
     with CaptureQueriesContext(connection) as first:
@@ -84,18 +99,7 @@ def test_remembered_facets_are_kept_apart_by_caller_and_filter(catalog, api, dja
     assert [bucket["value"] for bucket in components] == ["Component"]
     assert len(everything) > 1
 
-    PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
-    PolicyRule.objects.create(
-        name="reader-reads-apis",
-        permissions=["catalog.entity.read"],
-        subject=PolicyRule.Subject.USER,
-        subject_value="reader",
-        condition=PolicyRule.Condition.KIND,
-        condition_value="api",
-    )  # saving a rule moves the permissions version
-    reader = django_user_model.objects.create_user("reader")
-    _row, token = ApiToken.issue("reader", user=reader)
-    narrowed = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    _rule, narrowed = reader_of_kind("api", django_user_model)  # saving a rule moves the version
     assert kinds(narrowed) == {"API": everything["API"]}
     assert kinds(api) == everything  # the admin's token still counts everything, same filter, same version
 
@@ -118,18 +122,7 @@ def test_a_rule_changed_elsewhere_narrows_once_this_process_rereads_the_rules(ca
 
     from permissions import cache as permission_cache
 
-    PolicyRule.objects.filter(name="everyone-reads-the-catalog").update(enabled=False)
-    rule = PolicyRule.objects.create(
-        name="reader-reads-one-kind",
-        permissions=["catalog.entity.read"],
-        subject=PolicyRule.Subject.USER,
-        subject_value="reader",
-        condition=PolicyRule.Condition.KIND,
-        condition_value="api",
-    )
-    reader = django_user_model.objects.create_user("reader")
-    _row, token = ApiToken.issue("reader", user=reader)
-    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    rule, client = reader_of_kind("api", django_user_model)
     apis = kinds(client)
     assert list(apis) == ["API"]
     assert {e["kind"] for e in client.get("/api/catalog/entities").json()} == {"API"}
