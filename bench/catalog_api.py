@@ -174,8 +174,12 @@ def vacuum_analyze(*, skip: bool) -> str:
             started = time.perf_counter()
             for table in ("catalog_entity", "catalog_searchrow", "catalog_relation", "catalog_location"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
+            # Write out what loading left dirty now, not spread over the next minutes of timing (a
+            # checkpoint the load triggered otherwise goes on writing while the first policy is timed).
+            cursor.execute("CHECKPOINT")
             print(
-                f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s (server autovacuum={setting})",
+                f"  VACUUM ANALYZE + CHECKPOINT in {time.perf_counter() - started:.1f} s "
+                f"(server autovacuum={setting})",
                 flush=True,
             )
     return setting
@@ -489,35 +493,53 @@ MIN_SAMPLES = 20
 CONCURRENT_ROUNDS = 3
 
 
+SEQUENTIAL_ROUNDS = 10
+
+
 def sequential(
-    base: str, token: str, scenario: Scenario, requests_: int, warmup: int, budget: float
-) -> Timing:
-    """``requests_`` timed requests, or fewer (never under MIN_SAMPLES) when they take over ``budget`` s."""
-    session = session_for(token, base)
-    started = time.perf_counter()
-    for i in range(warmup):
-        send(session, base, scenario.call(i))
-        if i + 1 >= MIN_SAMPLES // 4 and time.perf_counter() - started > budget / 4:
-            break
-    durations, errors = [], 0
-    started = time.perf_counter()
-    for i in range(warmup, warmup + requests_):
-        call = scenario.call(i)
-        t0 = time.perf_counter()
-        status = send(session, base, call)
-        durations.append(time.perf_counter() - t0)
-        errors += status != 200
-        if len(durations) >= MIN_SAMPLES and time.perf_counter() - started > budget:
-            break
-    wall = time.perf_counter() - started
-    session.close()
-    return Timing(
-        p50_ms=statistics.median(durations) * 1000,
-        p95_ms=statistics.quantiles(durations, n=20)[-1] * 1000,
-        rps=len(durations) / wall,
-        requests=len(durations),
-        errors=errors,
-    )
+    base: str, token: str, scenarios: list[Scenario], requests_: int, warmup: int, budget: float
+) -> dict[str, Timing]:
+    """``requests_`` timed requests per scenario, taken in SEQUENTIAL_ROUNDS interleaved rounds.
+
+    On a shared 2-core machine the speed of the whole box drifts by a third within a minute; timing each
+    scenario in one block let such a slow spell land on one scenario and not the next. Interleaved, every
+    scenario sees the same machine, and the median is that of the whole run. A scenario stops early (never
+    under MIN_SAMPLES) once its requests have taken ``budget`` seconds.
+    """
+    sessions = {s.name: session_for(token, base) for s in scenarios}
+    for scenario in scenarios:
+        started = time.perf_counter()
+        for i in range(warmup):
+            send(sessions[scenario.name], base, scenario.call(i))
+            if i + 1 >= MIN_SAMPLES // 4 and time.perf_counter() - started > budget / 4:
+                break
+    durations: dict[str, list[float]] = {s.name: [] for s in scenarios}
+    errors = dict.fromkeys(durations, 0)
+    per_round = max(1, -(-requests_ // SEQUENTIAL_ROUNDS))
+    for round_ in range(SEQUENTIAL_ROUNDS):
+        for scenario in scenarios:
+            taken = durations[scenario.name]
+            if len(taken) >= MIN_SAMPLES and sum(taken) > budget:
+                continue
+            session = sessions[scenario.name]
+            for i in range(round_ * per_round, min(requests_, (round_ + 1) * per_round)):
+                call = scenario.call(warmup + i)
+                t0 = time.perf_counter()
+                status = send(session, base, call)
+                taken.append(time.perf_counter() - t0)
+                errors[scenario.name] += status != 200
+    for session in sessions.values():
+        session.close()
+    return {
+        name: Timing(
+            p50_ms=statistics.median(taken) * 1000,
+            p95_ms=statistics.quantiles(taken, n=20)[-1] * 1000,
+            rps=len(taken) / sum(taken),
+            requests=len(taken),
+            errors=errors[name],
+        )
+        for name, taken in durations.items()
+    }
 
 
 def concurrent(base: str, token: str, scenario: Scenario, clients: int, per_client: int, warmup: int):
@@ -550,9 +572,9 @@ def run_http(
     label: str, base: str, token: str, scenarios: list[Scenario], args: argparse.Namespace
 ) -> RunResult:
     result = RunResult(label)
+    result.sequential = sequential(base, token, scenarios, args.requests, args.warmup, args.budget)
     for scenario in scenarios:
-        timing = sequential(base, token, scenario, args.requests, args.warmup, args.budget)
-        result.sequential[scenario.name] = timing
+        timing = result.sequential[scenario.name]
         print(
             f"  [{label}] {scenario.name}: p50 {timing.p50_ms:.2f} ms, p95 {timing.p95_ms:.2f} ms, "
             f"{timing.rps:.0f} req/s, n={timing.requests}, errors {timing.errors}",

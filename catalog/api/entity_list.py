@@ -81,11 +81,11 @@ def stream(
     no order asked for, ``unordered`` (the narrowed entities) is read by the written-out statement of
     ``page_sql`` rather than composed in the ORM.
     """
-    texts = with_text(queryset).values_list(TEXT, flat=True)
     where = Where.of(unordered) if unordered is not None else None
-    first = (
-        entity_texts(where, limit=STREAM_CHUNK + 1) if where is not None else list(texts[: STREAM_CHUNK + 1])
-    )
+    if where is not None:
+        first = entity_texts(where, limit=STREAM_CHUNK + 1)
+    else:
+        first = list(with_text(queryset).values_list(TEXT, flat=True)[: STREAM_CHUNK + 1])
     if len(first) <= STREAM_CHUNK:
         return raw.respond(request, json_array(entity_text(text, fields) for text in first))
 
@@ -93,6 +93,7 @@ def stream(
         yield "["
         buffer: list[str] = []
         first = True
+        texts = with_text(queryset).values_list(TEXT, flat=True)
         for text in texts.iterator(chunk_size=STREAM_CHUNK):
             buffer.append(entity_text(text, fields))
             if len(buffer) >= 200:

@@ -7,9 +7,13 @@ import re
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.api import entity_list
+from catalog.api.views.entities import _lookup_ref
 from catalog.models import Entity, Location
+from catalog.refs import InvalidRef, parse_entity_ref
 from tests.api.conftest import entity_uid, ref_of, refs_of, register
 from tests.api.test_by_query import components
 from tests.http import body
@@ -238,6 +242,16 @@ def test_by_refs_with_fields_filter_and_query(catalog, api):
         format="json",
     ).json()
     assert [item is not None for item in queried["items"]] == [False, False, True]
+
+
+@given(st.text(st.sampled_from("aB:/-.Z_ 0é"), max_size=14))
+def test_by_refs_looks_up_each_ref_as_the_full_parser_would(text):
+    """The shortcut that parses only ``kind:name`` refs agrees with parsing every ref."""
+    try:
+        expected = parse_entity_ref(text).canonical
+    except InvalidRef:
+        expected = text.lower()
+    assert _lookup_ref(text) == expected
 
 
 @pytest.mark.parametrize(

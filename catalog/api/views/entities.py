@@ -135,7 +135,13 @@ class EntityAncestryView(CatalogView):
 
 
 def _lookup_ref(text: str) -> str:
-    """Refs are matched as canonical refs; a full ref in another case is normalised, anything else lowered."""
+    """Refs are matched as canonical refs; a full ref in another case is normalised, anything else lowered.
+
+    Only ``kind:name`` (a kind, no namespace) differs from the text lower-cased, so only it is parsed: a
+    ``/`` means the text either has its namespace or is no valid ref, and no ``:`` means it has no kind.
+    """
+    if "/" in text or ":" not in text:
+        return text.lower()
     try:
         return parse_entity_ref(text).canonical
     except InvalidRef:
