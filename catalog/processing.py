@@ -28,7 +28,6 @@ class Emitted:
     location_key: str
     parent_ref: str
     document: int | None = None
-    source_digest: str = ""  # "<file digest>:<entities in the file>", set when the whole file processed
 
     @property
     def kind(self) -> str:

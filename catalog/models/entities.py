@@ -39,11 +39,6 @@ class Entity(models.Model):
     etag = models.CharField(max_length=40, blank=True)
     generation = models.PositiveIntegerField(default=1)
     result_hash = models.CharField(max_length=40, blank=True)
-    source_digest = models.CharField(
-        max_length=64,
-        blank=True,
-        help_text="Digest of the file it came from and how many entities that file held, when all processed.",
-    )
     errors = models.JSONField(default=list, blank=True, help_text="Backstage status items of the last run.")
     has_errors = models.BooleanField(default=False, db_index=True)
 

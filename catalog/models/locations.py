@@ -106,3 +106,19 @@ class CatalogError(models.Model):
     def __str__(self) -> str:
         where = self.file + (f" (document {self.document})" if self.document else "")
         return f"{where}: {self.message}"
+
+
+class LocationFile(models.Model):
+    """A file of a location that was last processed whole, and the digest it had then.
+
+    The next refresh does not parse a file whose digest is unchanged while the entities stored from it are
+    all there and clean. One small row per file rather than a column on each of its entities: when one
+    entity of a file holding a hundred changed, the column made the refresh rewrite all hundred rows.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="files")
+    file = models.CharField(max_length=2048, help_text="Location reference of the file read.")
+    tag = models.CharField(max_length=64, help_text="The file's digest and how many entities it held.")
+
+    def __str__(self) -> str:
+        return self.file

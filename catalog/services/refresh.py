@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.annotations import MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION
 from catalog.bulk import analyze_if_stale, copy_rows, update_rows
-from catalog.models import CatalogError, Entity, Location, Relation
+from catalog.models import CatalogError, Entity, Location, LocationFile, Relation
 from catalog.processing import Emitted, Failure
 from catalog.signals import location_refreshed
 from catalog.stitching import NewEntities, stitch
@@ -161,7 +161,7 @@ def denormalized(emitted: Emitted) -> dict[str, Any]:
     }
 
 
-ROW_COLUMNS = ("id", "location_key", "result_hash", "orphan", "has_errors", "generation", "source_digest")
+ROW_COLUMNS = ("id", "location_key", "result_hash", "orphan", "has_errors", "generation")
 
 
 @dataclass
@@ -172,7 +172,6 @@ class _Row:
     orphan: bool
     has_errors: bool
     generation: int
-    source_digest: str
 
 
 class _Refresh:
@@ -188,6 +187,11 @@ class _Refresh:
             for ref, *rest in Entity.objects.filter(location=location).values_list("ref", *ROW_COLUMNS)
         }
         self.by_file: dict[str, list[str]] = {}  # file ref -> refs of the entities stored from it
+        # file ref -> (row id, "<digest>:<entities>") of the files last processed whole
+        self.file_tags: dict[str, tuple[int, str]] = {
+            file: (pk, tag) for pk, file, tag in location.files.values_list("pk", "file", "tag")
+        }
+        self.walked_tags: dict[str, str] = {}  # file ref -> its tag after this walk ("" when none holds)
         for ref, row in self.existing.items():
             if ref != location.entity_ref:
                 self.by_file.setdefault(row.location_key, []).append(ref)
@@ -229,6 +233,7 @@ class _Refresh:
             self._flush(pending)
             self._mark_failed_entities()
             self._mark_orphans()
+            self._save_file_tags()
             # The new entities' served forms depend on no other entity's row, only on the relations.
             stitch(self.affected - self.new.refs)
             self.new.insert()
@@ -236,16 +241,36 @@ class _Refresh:
         return self.summary
 
     def _known_files(self) -> KnownFiles:
-        """Files whose stored entities are all clean and all carry the digest of one whole processing."""
+        """Files last processed whole whose stored entities are all still there (as many as the file held
+        then) and all clean."""
         known = {}
         for file_ref, refs in self.by_file.items():
-            rows = [self.existing[ref] for ref in refs]
-            tag = rows[0].source_digest
-            if not tag or tag.rpartition(":")[2] != str(len(rows)):
+            _pk, tag = self.file_tags.get(file_ref, (None, ""))
+            digest, _, count = tag.rpartition(":")
+            if not digest or count != str(len(refs)):
                 continue
-            if all(row.source_digest == tag and not row.orphan and not row.has_errors for row in rows):
-                known[file_ref] = (tag.rpartition(":")[0], any(ref.startswith("location:") for ref in refs))
+            if all(not self.existing[ref].orphan and not self.existing[ref].has_errors for ref in refs):
+                known[file_ref] = (digest, any(ref.startswith("location:") for ref in refs))
         return known
+
+    def _save_file_tags(self) -> None:
+        """Keep the tags of the files this walk met and processed whole; forget the others.
+
+        A file that could not be read keeps its tag: its entities stay at that last good state, so the same
+        content, once readable again, needs no processing.
+        """
+        stale = [
+            pk
+            for file, (pk, tag) in self.file_tags.items()
+            if self.walked_tags.get(file, "") != tag and file not in self.failed_files
+        ]
+        LocationFile.objects.filter(pk__in=stale).delete()
+        fresh = [
+            LocationFile(location=self.location, file=file, tag=tag)
+            for file, tag in self.walked_tags.items()
+            if tag and (file not in self.file_tags or self.file_tags[file][1] != tag)
+        ]
+        LocationFile.objects.bulk_create(fresh, batch_size=500)
 
     def _stored_locations(self, file_ref: str) -> list[dict[str, Any]]:
         return list(
@@ -261,6 +286,7 @@ class _Refresh:
                 for ref in refs:
                     self.seen[ref] = result.ref
                 self.summary.unchanged += len(refs)
+                self.walked_tags[result.ref] = self.file_tags[result.ref][1]
                 return
             # Another file emitted one of its entities first this time: process it to report the conflict.
             digest = result.digest
@@ -276,11 +302,10 @@ class _Refresh:
                 )
         for failure in result.failures:
             self._failure(failure)
-        source_digest = (
-            f"{result.digest}:{len(result.emitted)}" if result.digest and not result.failures else ""
-        )
+        if not result.failed:
+            whole = result.digest and not result.failures
+            self.walked_tags[result.ref] = f"{result.digest}:{len(result.emitted)}" if whole else ""
         for emitted in result.emitted:
-            emitted.source_digest = source_digest
             previous = self.seen.get(emitted.ref)
             if previous is not None:
                 self._error(
@@ -348,7 +373,6 @@ class _Refresh:
         updates: list[tuple[Any, ...]] = []
         replaced: list[uuid.UUID] = []
         relation_rows: list[tuple[Any, ...]] = []
-        digests: list[tuple[Any, ...]] = []
         for emitted in batch:
             if emitted.ref in claimed:
                 continue
@@ -363,7 +387,6 @@ class _Refresh:
                         "descriptor": emitted.descriptor,
                         "processed": emitted.processed,
                         "result_hash": digest,
-                        "source_digest": emitted.source_digest,
                         "location_id": self.location.pk,
                         "location_key": emitted.location_key,
                         "parent_ref": emitted.parent_ref,
@@ -373,8 +396,6 @@ class _Refresh:
                 self.summary.added += 1
             elif row.result_hash == digest and not row.orphan and not row.has_errors:
                 self.summary.unchanged += 1
-                if row.source_digest != emitted.source_digest:
-                    digests.append((row.id, emitted.source_digest))
                 continue
             else:
                 entity_id = row.id
@@ -393,7 +414,6 @@ class _Refresh:
                         False,
                         generation,
                         self.location.pk,
-                        emitted.source_digest,
                         *columns.values(),
                     )
                 )
@@ -423,13 +443,11 @@ class _Refresh:
                     "has_errors",
                     "generation",
                     "location_id",
-                    "source_digest",
                     *columns,
                 ],
                 updates,
                 json_columns=ENTITY_JSON_COLUMNS,
             )
-        update_rows(Entity, "id", ["source_digest"], digests)
         if replaced:
             analyze_if_stale(Relation)
             old = Relation.objects.filter(originating_id__in=replaced)

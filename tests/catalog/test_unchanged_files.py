@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import walker
-from catalog.models import CatalogError, Entity
+from catalog.models import CatalogError, Entity, LocationFile
 from catalog.services import refresh, refresh_location, register_location
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,59 @@ def test_a_deleted_entity_of_an_unchanged_file_comes_back(write_yaml, parsed):
     summary = refresh_location(location.pk)
     assert parsed == ["catalog.yaml"] and summary.added == 1
     assert Entity.objects.filter(ref="component:default/ledger").exists()
+
+
+def tags(location) -> dict[str, str]:
+    return {
+        file.rsplit("/", 1)[-1]: tag
+        for file, tag in LocationFile.objects.filter(location=location).values_list("file", "tag")
+    }
+
+
+def test_a_file_edited_in_one_of_its_entities_is_skipped_again_on_the_next_refresh(write_yaml, parsed):
+    root = write_yaml("root.yaml", LIST)
+    a = write_yaml("a.yaml", component("billing") + "---\n" + component("ledger"))
+    write_yaml("b.yaml", component("payouts"))
+    location = register(root)
+    before = tags(location)
+    assert set(before) == {"root.yaml", "a.yaml", "b.yaml"} and before["a.yaml"].endswith(":2")
+
+    a.write_text(component("billing") + "---\n" + component("ledger", owner="team-b"))
+    summary = refresh_location(location.pk)
+    assert summary.updated == 1
+    assert tags(location)["a.yaml"] != before["a.yaml"] and tags(location)["b.yaml"] == before["b.yaml"]
+
+    parsed.clear()
+    summary = refresh_location(location.pk)
+    assert parsed == [] and summary.updated == 0
+
+
+def test_a_file_that_leaves_the_location_takes_its_tag_with_it(write_yaml, settings):
+    settings.CATALOG_ORPHAN_STRATEGY = "keep"
+    write_yaml("svc/a.yaml", component("billing"))
+    b = write_yaml("svc/b.yaml", component("payouts"))
+    location = register(b.parent / "*.yaml")
+    assert set(tags(location)) == {"a.yaml", "b.yaml"}
+
+    b.unlink()
+    refresh_location(location.pk)
+    assert set(tags(location)) == {"a.yaml"}
+    assert Entity.objects.get(ref="component:default/payouts").orphan
+
+
+def test_an_unreadable_file_keeps_its_tag_and_its_old_content_is_skipped_again(write_yaml, parsed):
+    text = component("billing") + "---\n" + component("ledger")
+    path = write_yaml("catalog.yaml", text)
+    location = register(path)
+    tag = tags(location)["catalog.yaml"]
+
+    path.write_text("metadata: [unclosed\n")
+    refresh_location(location.pk)
+    assert CatalogError.objects.filter(location=location, kind="parse").exists()
+    assert tags(location) == {"catalog.yaml": tag}
+
+    path.write_text(text)
+    parsed.clear()
+    summary = refresh_location(location.pk)
+    assert parsed == [] and summary.unchanged == 3 and summary.errors == 0
+    assert not CatalogError.objects.filter(location=location).exists()
