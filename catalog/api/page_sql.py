@@ -44,6 +44,9 @@ class Where:
         return cls(sql, tuple(params), queryset.db)
 
 
+NAME_KEY = "metadata.name"
+
+
 def _table(model: Any, connection: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -63,7 +66,17 @@ def page_rows(
     pk = Entity._meta.pk
     direction, op = ("DESC", "<") if descending else ("ASC", ">")
     params: list[Any] = []
-    if sort_key is not None:
+    if sort_key == NAME_KEY:
+        # Every served entity has exactly one name, and its search value is the name lower-cased: read it
+        # from the entity row (catalog_served_lower_name) instead of joining the search table.
+        value = f"LOWER({entity}.name)"
+        sql = f"SELECT {entity}.id, CAST({entity}.final AS text), {value} FROM {entity} WHERE ({where.sql})"
+        params += list(where.params)
+        if after:
+            sql += f" AND {value} {op}= %s AND ({value} {op} %s OR {entity}.id {op} %s)"
+            params += [after[0], after[0], pk.get_db_prep_value(after[1], connection)]
+        sql += f" ORDER BY {value} {direction}, {entity}.id {direction}"
+    elif sort_key is not None:
         sql = (
             f"SELECT {entity}.id, CAST({entity}.final AS text), s.value FROM {entity} "
             f"JOIN {search} s ON s.entity_id = {entity}.id AND s.key = %s AND s.value IS NOT NULL "

@@ -305,3 +305,21 @@ def test_the_written_out_statement_pages_exactly_as_the_orm_composition(many, ap
     composed = walk_both_ways()
     assert written_out == composed
     assert len(written_out) > 1
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_pages_by_name_follow_the_lower_cased_name_on_both_statements(write_yaml, api, monkeypatch, order):
+    """The name order reads the entity's own column; the search table's lower-cased values order alike."""
+    from catalog.api import entity_pages
+
+    names = ["Zeta", "alpha", "Beta", "beta-2", "GAMMA", "delta", "Epsilon"]
+    register(write_yaml("mixed.yaml", components(names)))
+    params = {"limit": 2, "orderField": f"metadata.name,{order}", "filter": "kind=component"}
+
+    def names_walked() -> list[str]:
+        return [e["metadata"]["name"] for page in walk(api, params) for e in page["items"]]
+
+    expected = sorted(names, key=str.lower, reverse=order == "desc")
+    assert names_walked() == expected
+    monkeypatch.setattr(entity_pages.Where, "of", classmethod(lambda cls, queryset: None))
+    assert names_walked() == expected
