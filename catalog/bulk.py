@@ -19,6 +19,15 @@ class JsonText(str):
     """A value already encoded as JSON, for a JSON column of ``update_rows``: written as it is."""
 
 
+def json_text(value: Any) -> JsonText:
+    """``value`` as compact JSON, the form every JSON column is written in.
+
+    Without the spaces ``json.dumps`` puts after separators, as Backstage's own responses have none: the
+    served text goes from the database into the response body as it is, about 5% smaller.
+    """
+    return JsonText(json.dumps(value, separators=(",", ":")))
+
+
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -184,7 +193,7 @@ def insert_prepared(prepared: PreparedInsert) -> None:
 
 def _copy_value(field: models.Field, value: Any) -> Any:
     if isinstance(field, models.JSONField) and value is not None and not isinstance(value, JsonText):
-        return json.dumps(value)
+        return json_text(value)
     return value
 
 
@@ -224,7 +233,7 @@ def _update_from_copy(
     names = ", ".join([quote(key), *map(quote, columns)])
     json_at = {i + 1 for i, c in enumerate(columns) if c in json_columns}
     values = [
-        [v if i not in json_at or isinstance(v, JsonText) else json.dumps(v) for i, v in enumerate(row)]
+        [v if i not in json_at or isinstance(v, JsonText) else json_text(v) for i, v in enumerate(row)]
         for row in rows
     ]
     assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
@@ -250,7 +259,7 @@ def _key(value: Any) -> Any:
 
 def _adapt(value: Any, column: str, json_columns: Sequence[str]) -> Any:
     if column in json_columns:
-        return value if isinstance(value, JsonText) else json.dumps(value)
+        return value if isinstance(value, JsonText) else json_text(value)
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return _key(value)

@@ -38,7 +38,7 @@ class OrderedJSONField(models.JSONField):
     def _dumps(self, value: Any) -> str:
         import json
 
-        return json.dumps(value, cls=self.encoder)
+        return json.dumps(value, cls=self.encoder, separators=(",", ":"))
 
     def from_db_value(self, value: Any, expression, connection) -> Any:
         # psycopg already decodes ``json`` columns (in order); only text needs parsing.

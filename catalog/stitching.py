@@ -30,6 +30,7 @@ from catalog.bulk import (
     copy_text,
     insert_prepared,
     is_postgres,
+    json_text,
     prepare_insert,
     update_rows,
 )
@@ -217,7 +218,7 @@ def _compute_batch(read: _Read, *, postgres: bool) -> _Computed:
         new_etag = final["metadata"]["etag"]
         if new_etag == etag:
             continue
-        out.updates.append((uid, JsonText(json.dumps(final)), new_etag, read.now))
+        out.updates.append((uid, json_text(final), new_etag, read.now))
         if etag:  # search rows are written with the etag: an entity never stitched has none to delete
             out.replaced_ids.append(uid)
         # Formatted here, on the helper thread, while the caller's thread waits for the database.
@@ -298,7 +299,7 @@ class NewEntities:
         staged = []
         for row in rows:
             uid_text = str(row["id"])
-            processed = json.dumps(row["processed"])
+            processed = json_text(row["processed"])
             # Decoded from the JSON stored, as stitching reads it back: the served form is built from that.
             search.add(
                 uid_text, document_search_entries(served_base(uid_text, json.loads(processed), orphan=False))
@@ -309,7 +310,7 @@ class NewEntities:
                     **row,
                     "id": uid_text,
                     "location_id": str(row["location_id"]),
-                    "descriptor": json.dumps(row["descriptor"]),
+                    "descriptor": json_text(row["descriptor"]),
                     "processed": processed,
                 }
             )
@@ -337,7 +338,7 @@ def _complete_new(
         # Decoded again rather than pickled by _prepare: measured, the two cost the same.
         base = served_base(row["id"], json.loads(processed), orphan=False)
         final = complete_final(base, relations.get(row["ref"], ()), [])
-        row["final"] = JsonText(json.dumps(final))
+        row["final"] = json_text(final)
         row["etag"] = final["metadata"]["etag"]
         search.add(row["id"], relation_search_entries(final["relations"]))
     return prepare_insert(Entity, rows, postgres=postgres), search

@@ -270,6 +270,13 @@ def test_by_refs_handles_a_thousand_refs_in_one_query(catalog, api, django_asser
     assert items[-1]["metadata"]["name"] == "Ledger" and items.count(None) == 999
 
 
+def test_served_entities_are_compact_json_as_backstage_writes_them(catalog, api):
+    raw = body(api.get(f"{BASE}/entities/by-name/component/default/ledger")).decode()
+    assert raw == json.dumps(json.loads(raw), separators=(",", ":"))
+    listed = body(api.get(f"{BASE}/entities")).decode()
+    assert listed == json.dumps(json.loads(listed), separators=(",", ":"))
+
+
 def test_entities_that_never_processed_are_invisible(write_yaml, api):
     register(
         write_yaml(
