@@ -119,14 +119,17 @@ def entity_texts(where: Where, *, limit: int) -> list[str]:
 
 
 def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
-    """The JSON text of each of ``refs`` (canonical refs) that ``where`` selects."""
+    """The JSON text of each of ``refs`` (canonical refs) that ``where`` selects, by ref (on PostgreSQL the
+    dict may hold more refs than asked for when a ref has a newline in it)."""
     if where.empty or not refs:
         return {}
     connection = connections[where.db]
     entity = _table(Entity, connection)
     if connection.vendor == "postgresql":
-        # One array parameter: psycopg re-parses a statement with more than 50 parameters on every call.
-        wanted, params = "= ANY(%s)", [*where.params, refs]
+        # One text parameter, split by the statement: psycopg re-parses a statement with more than 50
+        # parameters on every call, and quotes a list parameter item by item. A ref with a newline in it
+        # only adds lookups that the caller never asked for (it maps rows back by the refs it sent).
+        wanted, params = "= ANY(string_to_array(%s, chr(10)))", [*where.params, "\n".join(refs)]
     else:
         wanted, params = f"IN ({', '.join(['%s'] * len(refs))})", [*where.params, *refs]
     sql = (

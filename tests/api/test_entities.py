@@ -244,6 +244,12 @@ def test_by_refs_with_fields_filter_and_query(catalog, api):
     assert [item is not None for item in queried["items"]] == [False, False, True]
 
 
+def test_by_refs_answers_null_for_a_ref_that_joins_two_real_ones(catalog, api):
+    refs = ["component:default/ledger\ngroup:default/team-a", "group:default/team-a"]
+    items = api.post(f"{BASE}/entities/by-refs", {"entityRefs": refs}, format="json").json()["items"]
+    assert items[0] is None and ref_of(items[1]) == "group:default/team-a"
+
+
 @given(st.text(st.sampled_from("aB:/-.Z_ 0é"), max_size=14))
 def test_by_refs_looks_up_each_ref_as_the_full_parser_would(text):
     """The shortcut that parses only ``kind:name`` refs agrees with parsing every ref."""
