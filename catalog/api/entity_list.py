@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import F, QuerySet
@@ -16,7 +17,7 @@ from catalog.api.errors import InputError
 from catalog.api.page_sql import Where, entity_texts
 from catalog.api.raw import TEXT, entity_text, json_array, with_text
 from catalog.cursors import OffsetCursor, OrderField
-from catalog.query import sort_value
+from catalog.query import filtered_entities, sort_value
 
 STREAM_CHUNK = 1000
 _ORDER = re.compile(r"^(asc|desc):(.+)$", re.DOTALL)
@@ -72,20 +73,23 @@ def ordered(queryset: QuerySet, orders: list[OrderField], *, paged: bool) -> Que
 
 
 def stream(
-    request: Request, queryset: QuerySet, fields: list[str] | None, *, unordered: QuerySet | None = None
+    request: Request,
+    queryset: Callable[[], QuerySet],
+    fields: list[str] | None,
+    *,
+    where: Where | None = None,
 ) -> HttpResponseBase:
     """One JSON array; a long one is written as the rows arrive, never the whole catalog in memory.
 
     Most answers are short: they are read in one query. Only when there are more rows than that does the
     list run again as a streamed server-side cursor, whose round trips pay off only for long lists. With
-    no order asked for, ``unordered`` (the narrowed entities) is read by the written-out statement of
-    ``page_sql`` rather than composed in the ORM.
+    no order asked for, ``where`` (the narrowed entities) is read by the written-out statement of
+    ``page_sql``, and the ORM query (``queryset()``) is built only if the list is long.
     """
-    where = Where.of(unordered) if unordered is not None else None
     if where is not None:
         first = entity_texts(where, limit=STREAM_CHUNK + 1)
     else:
-        first = list(with_text(queryset).values_list(TEXT, flat=True)[: STREAM_CHUNK + 1])
+        first = list(with_text(queryset()).values_list(TEXT, flat=True)[: STREAM_CHUNK + 1])
     if len(first) <= STREAM_CHUNK:
         return raw.respond(request, json_array(entity_text(text, fields) for text in first))
 
@@ -93,7 +97,7 @@ def stream(
         yield "["
         buffer: list[str] = []
         first = True
-        texts = with_text(queryset).values_list(TEXT, flat=True)
+        texts = with_text(queryset()).values_list(TEXT, flat=True)
         for text in texts.iterator(chunk_size=STREAM_CHUNK):
             buffer.append(entity_text(text, fields))
             if len(buffer) >= 200:
@@ -128,11 +132,17 @@ def _next_url(request: Request, limit: int, offset: int) -> str:
     return f"/entities?{urlencode(query)}"
 
 
-def respond(request: Request, queryset: QuerySet, fields: list[str] | None) -> HttpResponseBase:
+def respond(
+    request: Request, visible: QuerySet, fields: list[str] | None, *, entity_filter: Any = None
+) -> HttpResponseBase:
+    """The entities of ``visible`` that ``entity_filter`` (Backstage's filter form) selects."""
     orders = order_params(request)
     paging = paging_params(request)
-    unordered = queryset if not orders else None
-    queryset = ordered(queryset, orders, paged=paging.paged)
+
+    def queryset() -> QuerySet:
+        return ordered(filtered_entities(visible, entity_filter=entity_filter), orders, paged=paging.paged)
+
     if not paging.paged:
-        return stream(request, queryset, fields, unordered=unordered)
-    return page(request, queryset, paging, fields)
+        where = Where.of(visible) if not orders else None
+        return stream(request, queryset, fields, where=where.filtered(entity_filter) if where else None)
+    return page(request, queryset(), paging, fields)

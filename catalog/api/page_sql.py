@@ -18,6 +18,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from catalog.models import Entity, SearchRow
+from catalog.query import entity_filter_sql
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,15 @@ class Where:
         except FullResultSet:
             sql, params = "1 = 1", []
         return cls(sql, tuple(params), queryset.db)
+
+    def filtered(self, entity_filter: Any) -> Where:
+        """This clause and Backstage's ``entity_filter``, written out (``query.entity_filter_sql``)."""
+        if entity_filter is None or self.empty:
+            return self
+        connection = connections[self.db]
+        entity = f"{_table(Entity, connection)}.{connection.ops.quote_name(Entity._meta.pk.column)}"
+        sql, params = entity_filter_sql(entity_filter, entity, connection)
+        return Where(f"({self.sql}) AND ({sql})", (*self.params, *params), self.db)
 
 
 NAME_KEY = "metadata.name"

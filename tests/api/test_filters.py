@@ -6,7 +6,12 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from catalog.models import Entity
+from catalog.query import entity_filter_q, entity_filter_sql
 from tests.api.conftest import refs_of
 from tests.http import body
 
@@ -205,3 +210,35 @@ def test_filters_never_load_the_catalog_into_python(catalog, api, django_assert_
     with django_assert_max_num_queries(6):
         response = api.post("/api/catalog/entities/by-query", {"query": predicate}, format="json")
     assert response.status_code == 200
+
+
+KEYS = ["kind", "spec.type", "metadata.tags", "metadata.namespace", "relations.ownedBy", "spec.nope"]
+VALUES = ["component", "API", "service", "java", "shop", "group:default/team-a", "", "nothing"]
+leaves = st.builds(
+    lambda key, values: {"key": key, **({"values": values} if values is not None else {})},
+    st.sampled_from(KEYS),
+    st.none() | st.lists(st.sampled_from(VALUES), max_size=3),
+)
+entity_filters = st.recursive(
+    leaves,
+    lambda inner: st.one_of(
+        st.builds(lambda f: {"not": f}, inner),
+        st.builds(lambda fs: {"anyOf": fs}, st.lists(inner, max_size=3)),
+        st.builds(lambda fs: {"allOf": fs}, st.lists(inner, max_size=3)),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(entity_filter=entity_filters)
+def test_the_written_out_filter_selects_what_the_orm_filter_selects(catalog, entity_filter):
+    """``entity_filter_sql`` (the hand-written statements) and ``entity_filter_q`` (the ORM) agree."""
+    served = Entity.objects.filter(final__isnull=False)
+    by_orm = set(served.filter(entity_filter_q(entity_filter)).values_list("ref", flat=True))
+    table = connection.ops.quote_name(Entity._meta.db_table)
+    sql, params = entity_filter_sql(entity_filter, f"{table}.{connection.ops.quote_name('id')}", connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ref FROM {table} WHERE final IS NOT NULL AND ({sql})", params)
+        written_out = {row[0] for row in cursor.fetchall()}
+    assert written_out == by_orm

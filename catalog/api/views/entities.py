@@ -63,8 +63,12 @@ class EntityListView(CatalogView):
 
     @schema.get_entities
     def get(self, request: Request) -> HttpResponseBase:
-        queryset = filtered_entities(visible_entities(request), entity_filter=_filter_param(request))
-        return entity_list.respond(request, queryset, params.fields_param(request))
+        return entity_list.respond(
+            request,
+            visible_entities(request),
+            params.fields_param(request),
+            entity_filter=_filter_param(request),
+        )
 
 
 class EntityByUidView(CatalogView):
