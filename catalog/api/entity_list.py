@@ -86,18 +86,17 @@ def stream(
     no order asked for, ``where`` (the narrowed entities) is read by the written-out statement of
     ``page_sql``, and the ORM query (``queryset()``) is built only if the list is long.
     """
-    if where is not None:
-        first = entity_texts(where, limit=STREAM_CHUNK + 1)
-    else:
-        first = list(with_text(queryset()).values_list(TEXT, flat=True)[: STREAM_CHUNK + 1])
+    texts = None if where is not None else with_text(queryset()).values_list(TEXT, flat=True)
+    first = entity_texts(where, limit=STREAM_CHUNK + 1) if texts is None else list(texts[: STREAM_CHUNK + 1])
     if len(first) <= STREAM_CHUNK:
         return raw.respond(request, json_array(entity_text(text, fields) for text in first))
+    if texts is None:
+        texts = with_text(queryset()).values_list(TEXT, flat=True)
 
     def chunks() -> Iterator[str]:
         yield "["
         buffer: list[str] = []
         first = True
-        texts = with_text(queryset()).values_list(TEXT, flat=True)
         for text in texts.iterator(chunk_size=STREAM_CHUNK):
             buffer.append(entity_text(text, fields))
             if len(buffer) >= 200:

@@ -9,7 +9,10 @@ from importlib import import_module
 import django.db.models.deletion
 from django.db import migrations, models
 
-version_triggers = import_module("catalog.migrations.0007_catalog_version")
+# On SQLite, dropping a column rebuilds the table and loses the catalog version triggers, as adding one did.
+restore_version_triggers = import_module(
+    "catalog.migrations.0014_entity_search_text"
+).restore_version_triggers
 
 
 def copy_tags(apps, schema_editor) -> None:
@@ -31,14 +34,6 @@ def copy_tags(apps, schema_editor) -> None:
         if row["tag"] and row["tag"] == row["lowest"]
     ]
     location_file.objects.bulk_create(batch, batch_size=1000)
-
-
-def restore_version_triggers(apps, schema_editor) -> None:
-    """On SQLite, dropping a column rebuilds the table, and the catalog version triggers (0007) go with the
-    old one: put them back. PostgreSQL drops the column in place."""
-    if schema_editor.connection.vendor == "sqlite":
-        version_triggers.drop_triggers(apps, schema_editor)
-        version_triggers.create_triggers(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
