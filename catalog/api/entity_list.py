@@ -132,9 +132,17 @@ def _next_url(request: Request, limit: int, offset: int) -> str:
 
 
 def respond(
-    request: Request, visible: QuerySet, fields: list[str] | None, *, entity_filter: Any = None
+    request: Request,
+    visible: QuerySet,
+    fields: list[str] | None,
+    *,
+    visible_where: Where | None,
+    entity_filter: Any = None,
 ) -> HttpResponseBase:
-    """The entities of ``visible`` that ``entity_filter`` (Backstage's filter form) selects."""
+    """The entities of ``visible`` that ``entity_filter`` (Backstage's filter form) selects.
+
+    ``visible_where`` is ``visible`` as a written-out clause (None when it needs a join).
+    """
     orders = order_params(request)
     paging = paging_params(request)
 
@@ -142,6 +150,6 @@ def respond(
         return ordered(filtered_entities(visible, entity_filter=entity_filter), orders, paged=paging.paged)
 
     if not paging.paged:
-        where = Where.of(visible) if not orders else None
-        return stream(request, queryset, fields, where=where.filtered(entity_filter) if where else None)
+        where = visible_where.filtered(entity_filter) if visible_where is not None and not orders else None
+        return stream(request, queryset, fields, where=where)
     return page(request, queryset(), paging, fields)

@@ -121,14 +121,23 @@ def _total(base: QuerySet, cursor: EntityCursor) -> int:
 
 
 def query_page(
-    base: QuerySet, cursor: EntityCursor, *, limit: int | None, offset: int | None, fields: list[str] | None
+    base: QuerySet,
+    cursor: EntityCursor,
+    *,
+    limit: int | None,
+    offset: int | None,
+    fields: list[str] | None,
+    base_where: Where | None = None,
 ) -> str:
-    """One page as JSON text: ``{items, totalItems, pageInfo: {nextCursor?, prevCursor?}}``."""
+    """One page as JSON text: ``{items, totalItems, pageInfo: {nextCursor?, prevCursor?}}``.
+
+    ``base_where`` is ``base`` as a written-out clause, when the caller has it (``visible_where``).
+    """
     limit = DEFAULT_LIMIT if limit is None else limit
     initial = cursor.first_sort_field_values is None
     start = (offset or 0) if initial else 0
     count = limit if cursor.is_previous else limit + 1
-    where = Where.of(narrowed(base, cursor))
+    where = _written_where(base, base_where, cursor)
     if where is not None:
         total, rows = _written_out(where, cursor, start, count if limit > 0 else 0)
     else:
@@ -146,6 +155,14 @@ def query_page(
         page_info["nextCursor"] = _moved(cursor, rows[-1], first_values, total, previous=False).encode()
     items = json_array(entity_text(text, fields) for _uid_, text, _value in rows)
     return f'{{"items":{items},"totalItems":{total},"pageInfo":{dumps(page_info)}}}'
+
+
+def _written_where(base: QuerySet, base_where: Where | None, cursor: EntityCursor) -> Where | None:
+    """``narrowed(base, cursor)`` as a written-out clause; a plain filter is added to ``base_where``
+    without compiling ``base`` again."""
+    if base_where is not None and not cursor.has_query and not cursor.full_text_term.strip():
+        return base_where.filtered(cursor.filter)
+    return Where.of(narrowed(base, cursor))
 
 
 def _composed(selected: QuerySet, cursor: EntityCursor, start: int, count: int, limit: int) -> list[Any]:

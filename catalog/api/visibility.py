@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import QuerySet
 
 from catalog.api.errors import NotAllowedError
+from catalog.api.page_sql import Where
 from catalog.models import Entity, Location
 from permissions import cache as permission_cache
 from permissions import policy
@@ -29,9 +31,37 @@ from permissions.names import (  # noqa: F401 (re-exported for the views)
 )
 from permissions.principal import Principal, principal_for
 
+T = TypeVar("T")
+
 MEMO_SIZE = 512
-_memo: OrderedDict[tuple[Any, ...], QuerySet[Entity]] = OrderedDict()
-_memo_lock = threading.Lock()
+
+
+class _Memo:
+    """A small LRU of what depends only on a narrowing (see ``narrowing_key``), shared by the threads."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        built = build()
+        with self._lock:
+            self._items[key] = built
+            while len(self._items) > MEMO_SIZE:
+                self._items.popitem(last=False)
+        return built
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_querysets = _Memo()
+_wheres = _Memo()
 
 
 def visible_entities(caller: Any, action: str = ENTITY_READ) -> QuerySet[Entity]:
@@ -48,17 +78,21 @@ def visible_entities(caller: Any, action: str = ENTITY_READ) -> QuerySet[Entity]
     if not settings.PERMISSIONS_CACHE_SECONDS:
         return _narrowed(principal, action)
     key = (permission_cache.version(), *narrowing_key(principal, action))
-    with _memo_lock:
-        built = _memo.get(key)
-        if built is not None:
-            _memo.move_to_end(key)
-    if built is None:
-        built = _narrowed(principal, action)
-        with _memo_lock:
-            _memo[key] = built
-            while len(_memo) > MEMO_SIZE:
-                _memo.popitem(last=False)
-    return built.all()
+    return _querysets.get(key, lambda: _narrowed(principal, action)).all()
+
+
+def visible_where(caller: Any, action: str = ENTITY_READ) -> Where | None:
+    """``visible_entities(caller, action)`` as the WHERE clause of the written-out statements
+    (``page_sql.Where``), or None when the narrowing needs a join.
+
+    Compiling a rule-based narrowing cost about 0.2 ms a request; like the queryset it is kept per
+    narrowing. The clause holds the grants as subqueries, so it stays right while grants change.
+    """
+    principal = principal_for(caller)
+    if not settings.PERMISSIONS_CACHE_SECONDS:
+        return Where.of(_narrowed(principal, action))
+    key = (permission_cache.version(), *narrowing_key(principal, action))
+    return _wheres.get(key, lambda: Where.of(visible_entities(principal, action)))
 
 
 def narrowing_key(caller: Any, action: str = ENTITY_READ) -> tuple[Any, ...]:

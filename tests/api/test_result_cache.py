@@ -134,3 +134,35 @@ def test_a_rule_changed_elsewhere_narrows_once_this_process_rereads_the_rules(ca
 
     assert list(kinds(client)) == ["Component"]
     assert {e["kind"] for e in client.get("/api/catalog/entities").json()} == {"Component"}
+
+
+def test_the_narrowing_written_out_once_follows_grants_in_every_list(catalog, django_user_model):
+    """by-refs, /entities and by-query pages read the narrowing as a clause compiled once per caller; a
+    grant made afterwards still widens all three, and another caller's narrowing is its own."""
+    from catalog.api.visibility import visible_where
+    from permissions.principal import principal_for_user
+
+    _rule, client = reader_of_kind("api", django_user_model)
+    reader = django_user_model.objects.get(username="reader")
+    assert visible_where(principal_for_user(reader)) is visible_where(principal_for_user(reader))
+    ledger, api = "component:default/ledger", "api:default/payments-rest"
+
+    def seen() -> tuple[list[str | None], set[str], set[str]]:
+        items = client.post("/api/catalog/entities/by-refs", {"entityRefs": [ledger, api]}, format="json")
+        by_refs = [item and item["metadata"]["name"] for item in items.json()["items"]]
+        listed = {e["metadata"]["name"] for e in client.get("/api/catalog/entities").json()}
+        paged: set[str] = set()
+        page = client.get(QUERY, {"limit": 1, "orderField": "metadata.name,asc"}).json()
+        while True:
+            paged |= {e["metadata"]["name"] for e in page["items"]}
+            if "nextCursor" not in page["pageInfo"]:
+                return by_refs, listed, paged
+            page = client.get(QUERY, {"cursor": page["pageInfo"]["nextCursor"]}).json()
+
+    assert seen() == ([None, "payments-rest"], {"payments-rest"}, {"payments-rest"})
+    assign_perm("catalog.view_entity", reader, Entity.objects.get(ref=ledger))
+    both = {"Ledger", "payments-rest"}
+    assert seen() == (["Ledger", "payments-rest"], both, both)
+
+    other = django_user_model.objects.create_user("other")
+    assert visible_where(principal_for_user(other)) != visible_where(principal_for_user(reader))

@@ -17,7 +17,7 @@ from catalog.api import entity_list, params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.errors import InputError, NotAllowedError, NotFoundError
 from catalog.api.page_sql import Where, texts_by_ref
-from catalog.api.visibility import ENTITY_DELETE, ENTITY_READ, allowed, visible_entities
+from catalog.api.visibility import ENTITY_DELETE, ENTITY_READ, allowed, visible_entities, visible_where
 from catalog.models import Entity
 from catalog.query import filtered_entities, parse_filter_params, predicate_q
 from catalog.refs import InvalidRef, canonical_ref, parse_entity_ref
@@ -67,6 +67,7 @@ class EntityListView(CatalogView):
             request,
             visible_entities(request),
             params.fields_param(request),
+            visible_where=visible_where(request),
             entity_filter=_filter_param(request),
         )
 
@@ -162,11 +163,15 @@ class EntitiesByRefsView(CatalogView):
             raise InputError("Invalid request body: entityRefs is required")
         refs = params.string_list(body["entityRefs"], "entityRefs")
         fields = _merged_fields(request, body)
-        queryset = filtered_entities(visible_entities(request), entity_filter=_filter_param(request))
+        entity_filter = _filter_param(request)
+        queryset = filtered_entities(visible_entities(request), entity_filter=entity_filter)
+        where = visible_where(request)
         if body.get("query") is not None:
             queryset = queryset.filter(predicate_q(body["query"]))
+            where = Where.of(queryset)
+        elif where is not None:
+            where = where.filtered(entity_filter)
         wanted = [_lookup_ref(ref) for ref in refs]
-        where = Where.of(queryset)
         if where is not None:
             found = texts_by_ref(where, sorted(set(wanted)))
         else:

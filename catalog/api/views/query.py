@@ -11,7 +11,7 @@ from catalog.api import params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.entity_pages import query_page
 from catalog.api.errors import InputError
-from catalog.api.visibility import visible_entities
+from catalog.api.visibility import visible_entities, visible_where
 from catalog.cursors import EntityCursor, OrderField
 from catalog.query import parse_filter_params, predicate_q
 
@@ -44,6 +44,19 @@ def _cursor(text: Any) -> EntityCursor:
     return EntityCursor.decode(text)
 
 
+def _page(
+    request: Request, cursor: EntityCursor, *, limit: int | None, offset: int | None, fields: list[str] | None
+) -> str:
+    return query_page(
+        visible_entities(request),
+        cursor,
+        limit=limit,
+        offset=offset,
+        fields=fields,
+        base_where=visible_where(request),
+    )
+
+
 class EntitiesByQueryView(CatalogView):
     """GET starts from ``filter``/``orderField``/``fullTextFilter*`` params or continues a ``cursor``;
     POST does the same from a JSON body with a ``query`` predicate. With a cursor, filters are ignored."""
@@ -56,9 +69,7 @@ class EntitiesByQueryView(CatalogView):
         if cursor_text is not None:
             return raw.respond(
                 request,
-                query_page(
-                    visible_entities(request), _cursor(cursor_text), limit=limit, offset=None, fields=fields
-                ),
+                _page(request, _cursor(cursor_text), limit=limit, offset=None, fields=fields),
             )
         text_fields = request.query_params.getlist("fullTextFilterFields")
         cursor = EntityCursor(
@@ -69,9 +80,7 @@ class EntitiesByQueryView(CatalogView):
             skip_total_items=_total_items_mode(params.single(request, "totalItems")),
         )
         offset = params.integer(request, "offset", minimum=0)
-        return raw.respond(
-            request, query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
-        )
+        return raw.respond(request, _page(request, cursor, limit=limit, offset=offset, fields=fields))
 
     @schema.post_entities_by_query
     def post(self, request: Request) -> HttpResponseBase:
@@ -83,13 +92,7 @@ class EntitiesByQueryView(CatalogView):
         if body.get("cursor") is not None:
             return raw.respond(
                 request,
-                query_page(
-                    visible_entities(request),
-                    _cursor(body["cursor"]),
-                    limit=limit,
-                    offset=None,
-                    fields=fields,
-                ),
+                _page(request, _cursor(body["cursor"]), limit=limit, offset=None, fields=fields),
             )
         query = body.get("query")
         if query is not None:
@@ -104,9 +107,7 @@ class EntitiesByQueryView(CatalogView):
             **_full_text(body.get("fullTextFilter")),
             skip_total_items=_total_items_mode(body.get("totalItems")),
         )
-        return raw.respond(
-            request, query_page(visible_entities(request), cursor, limit=limit, offset=offset, fields=fields)
-        )
+        return raw.respond(request, _page(request, cursor, limit=limit, offset=offset, fields=fields))
 
 
 def _order_by(value: Any) -> list[OrderField]:
