@@ -164,22 +164,26 @@ class EntitiesByRefsView(CatalogView):
         refs = params.string_list(body["entityRefs"], "entityRefs")
         fields = _merged_fields(request, body)
         entity_filter = _filter_param(request)
-        queryset = filtered_entities(visible_entities(request), entity_filter=entity_filter)
-        where = visible_where(request)
-        if body.get("query") is not None:
-            queryset = queryset.filter(predicate_q(body["query"]))
-            where = Where.of(queryset)
-        elif where is not None:
-            where = where.filtered(entity_filter)
-        wanted = [_lookup_ref(ref) for ref in refs]
-        if where is not None:
-            found = texts_by_ref(where, sorted(set(wanted)))
+        keys = [_lookup_ref(ref) for ref in refs]
+        wanted = sorted(set(keys))
+        visible = visible_where(request) if body.get("query") is None else None
+        if visible is not None:  # the common case: no queryset is built
+            found = texts_by_ref(visible.filtered(entity_filter), wanted)
         else:
-            found = dict(
-                raw.with_text(queryset.filter(ref__in=set(wanted))).order_by().values_list("ref", raw.TEXT)
-            )
-        texts = [raw.entity_text(found[ref], fields) if ref in found else None for ref in wanted]
+            found = self._found(request, entity_filter, body.get("query"), wanted)
+        texts = [raw.entity_text(found[key], fields) if key in found else None for key in keys]
         return raw.respond(request, '{"items":' + raw.json_array(texts) + "}")
+
+    @staticmethod
+    def _found(request: Request, entity_filter: Any, query: Any, wanted: list[str]) -> dict[str, str]:
+        """The texts of ``wanted`` through the ORM: a ``query`` predicate, or a narrowing that joins."""
+        queryset = filtered_entities(visible_entities(request), entity_filter=entity_filter)
+        if query is not None:
+            queryset = queryset.filter(predicate_q(query))
+        where = Where.of(queryset)
+        if where is not None:
+            return texts_by_ref(where, wanted)
+        return dict(raw.with_text(queryset.filter(ref__in=wanted)).order_by().values_list("ref", raw.TEXT))
 
 
 def _merged_fields(request: Request, body: dict[str, Any]) -> list[str] | None:
