@@ -12,6 +12,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from catalog.models import Entity, Location, SearchRow
@@ -68,6 +69,33 @@ def _applies(rule: PolicyRule, principal: Principal) -> bool:
             or (subject == PolicyRule.Subject.GROUP and value in principal.group_names)
         )
     return subject == PolicyRule.Subject.SERVICE and value == principal.name
+
+
+_permission_ids: dict[str, int] = {}
+
+
+def permission_id(permission: str) -> int | None:
+    """The id of the Django permission row behind ``permission``; None when there is no such row yet.
+
+    Grants are matched on it rather than by joining ``auth_permission`` on the codename: the join cost
+    PostgreSQL about 0.1 ms of planning in every narrowed list. The ids are kept for the life of the
+    process, like Django's content types: rows are only ever added (a missing codename reloads them), and
+    ``post_migrate``, which a flush also sends, forgets them (``forget_permission_ids``).
+    """
+    global _permission_ids
+    codename = names.get(permission).codename
+    found = _permission_ids.get(codename)
+    if found is None:
+        _permission_ids = dict(
+            Permission.objects.filter(content_type__app_label="catalog").values_list("codename", "id")
+        )
+        found = _permission_ids.get(codename)
+    return found
+
+
+def forget_permission_ids(**kwargs: Any) -> None:
+    global _permission_ids
+    _permission_ids = {}
 
 
 def _annotation_filter(rule: PolicyRule) -> Q:
@@ -134,7 +162,6 @@ def location_filter(caller: Any, permission: str = names.LOCATION_READ) -> Q:
 def _object_filter(
     principal: Principal, permission: str, user_model: Any, group_model: Any, *, entity: bool
 ) -> Q:
-    codename = names.get(permission).codename
     parts: list[Q] = []
     for rule in matching_rules(principal, permission):
         if not entity and rule.condition != PolicyRule.Condition.ANY:
@@ -143,19 +170,20 @@ def _object_filter(
         if condition == EVERYTHING:
             return EVERYTHING
         parts.append(condition)
-    if principal.user_id is not None:
+    granted = permission_id(permission)
+    if granted is not None and principal.user_id is not None:
         parts.append(
             Q(
-                pk__in=user_model.objects.filter(
-                    user_id=principal.user_id, permission__codename=codename
-                ).values("content_object_id")
+                pk__in=user_model.objects.filter(user_id=principal.user_id, permission_id=granted).values(
+                    "content_object_id"
+                )
             )
         )
-    if principal.group_ids:
+    if granted is not None and principal.group_ids:
         parts.append(
             Q(
                 pk__in=group_model.objects.filter(
-                    group_id__in=sorted(principal.group_ids), permission__codename=codename
+                    group_id__in=sorted(principal.group_ids), permission_id=granted
                 ).values("content_object_id")
             )
         )
@@ -197,20 +225,22 @@ def decide(caller: Any, permission: str, obj: Entity | Location | None = None) -
             if isinstance(obj, Entity)
             else (LocationUserObjectPermission, LocationGroupObjectPermission)
         )
+        granted = permission_id(permission)
         if (
-            principal.user_id is not None
+            granted is not None
+            and principal.user_id is not None
             and user_model.objects.filter(
-                user_id=principal.user_id, permission__codename=codename, content_object=obj
+                user_id=principal.user_id, permission_id=granted, content_object=obj
             ).exists()
         ):
             return Decision(True, f"{codename} granted on {obj} to {principal.actor}", "object-user")
         group = (
             group_model.objects.filter(
-                group_id__in=sorted(principal.group_ids), permission__codename=codename, content_object=obj
+                group_id__in=sorted(principal.group_ids), permission_id=granted, content_object=obj
             )
             .select_related("group")
             .first()
-            if principal.group_ids
+            if granted is not None and principal.group_ids
             else None
         )
         if group is not None:

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from permissions import audit
+from permissions import audit, policy
 from permissions import cache as permission_cache
 from permissions.models import (
     EntityGroupObjectPermission,
@@ -83,6 +83,8 @@ def connect() -> None:
         post_delete.connect(_bump, sender=model, dispatch_uid=f"permissions.bump.delete.{model.__name__}")
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(_bump, sender=through, dispatch_uid=f"permissions.bump.m2m.{through.__name__}")
+    # Migrations create permission rows (and a flush recreates them), whose ids ``policy`` keeps.
+    post_migrate.connect(policy.forget_permission_ids, dispatch_uid="permissions.forget_permission_ids")
     post_save.connect(_rule_saved, sender=PolicyRule, dispatch_uid="audit.rule.save")
     post_delete.connect(_rule_deleted, sender=PolicyRule, dispatch_uid="audit.rule.delete")
     for model in GRANT_MODELS:

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Entity, Location
+from permissions.names import ENTITY_READ
+from permissions.policy import permission_id
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,10 @@ HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "div#catalog-results"}
 
 
 def warm_up(client) -> None:
-    """One request first, so that the caller's permissions are cached as they are between requests."""
+    """One request first, so that the caller's permissions are cached as they are between requests, and
+    the permission rows' ids known, as in any process that has decided once (``policy.permission_id``)."""
     assert client.get("/catalog/register/").status_code == 200
+    permission_id(ENTITY_READ)
 
 
 def queries_per_page(client) -> dict[str, int]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management.sql import emit_post_migrate_signal
 from guardian.shortcuts import assign_perm
 
 from catalog.models import Entity, Location
 from permissions import names
-from permissions.models import PolicyRule
+from permissions.models import EntityUserObjectPermission, PolicyRule
 from permissions.policy import decide, visible_entities, visible_locations
 from permissions.principal import ANONYMOUS, Principal, principal_for_user
 
@@ -176,3 +177,25 @@ def test_service_principals_get_rules_for_everyone_and_their_subject(org):
         subject_value="port-ocean",
     )
     assert len(assert_faces_agree(port, names.ENTITY_REFRESH)) == Entity.objects.count()
+
+
+def test_grants_count_after_a_migration_recreates_the_permission_rows(org, make_user):
+    """Grants are matched on the permission row's id, which the decision keeps between requests. A
+    migration (or a flush) that recreates the rows must not leave it holding ids that no longer exist.
+
+    Nothing here sends a save signal (``bulk_create``), as when another process made the changes; only
+    ``post_migrate`` can tell the decision to forget the ids.
+    """
+    bob = make_user("bob")
+    delta = Entity.objects.get(ref="component:labs/delta")
+    assert delta.ref not in assert_faces_agree(bob, names.ENTITY_DELETE)  # the ids are now cached
+    old = Permission.objects.get(content_type__app_label="catalog", codename="delete_entity")
+    old.delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    new = Permission.objects.get(content_type__app_label="catalog", codename="delete_entity")
+    assert new.pk != old.pk
+    EntityUserObjectPermission.objects.bulk_create(
+        [EntityUserObjectPermission(user=bob, permission=new, content_object=delta)]
+    )
+    assert delta.ref in assert_faces_agree(bob, names.ENTITY_DELETE)
+    assert decide(bob, names.ENTITY_DELETE, delta).source == "object-user"
