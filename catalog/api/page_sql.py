@@ -49,8 +49,7 @@ class Where:
         if entity_filter is None or self.empty:
             return self
         connection = connections[self.db]
-        entity = f"{_table(Entity, connection)}.{connection.ops.quote_name(Entity._meta.pk.column)}"
-        sql, params = entity_filter_sql(entity_filter, entity, connection)
+        sql, params = entity_filter_sql(entity_filter, _table(Entity, connection), connection)
         return Where(f"({self.sql}) AND ({sql})", (*self.params, *params), self.db)
 
 
@@ -139,7 +138,10 @@ def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
         # One text parameter, split by the statement: psycopg re-parses a statement with more than 50
         # parameters on every call, and quotes a list parameter item by item. A ref with a newline in it
         # only adds lookups that the caller never asked for (it maps rows back by the refs it sent).
-        wanted, params = "= ANY(string_to_array(%s, chr(10)))", [*where.params, "\n".join(refs)]
+        # The split is a sub-select so that it is done when the statement runs: as a constant array the
+        # planner estimated each of its refs (0.06 ms of planning for 100), to choose the same index.
+        wanted = "= ANY((SELECT string_to_array(%s, chr(10)))::text[])"
+        params = [*where.params, "\n".join(refs)]
     else:
         wanted, params = f"IN ({', '.join(['%s'] * len(refs))})", [*where.params, *refs]
     sql = (

@@ -89,6 +89,11 @@ class Entity(models.Model):
             # by-query pages ordered by metadata.name (the order Backstage's catalog table asks for): its
             # search value is the name lower-cased, read here without joining the search table.
             models.Index(Lower("name"), F("id"), condition=SERVED, name="catalog_served_lower_name"),
+            # Filters on kind read it from the row (catalog.query.KIND_KEY); a page of one kind in uid
+            # order is a walk of this index. Not partial: PostgreSQL keeps statistics on the expression
+            # only for whole-table indexes, and without them it took a kind of half the catalog for 0.5%
+            # of it (sorting thousands of rows for a page of 50).
+            models.Index(Lower("kind"), F("id"), name="catalog_entity_lower_kind"),
             models.Index(fields=["namespace"], name="catalog_entity_namespace"),
             models.Index(fields=["spec_type"], name="catalog_entity_spec_type"),
             models.Index(fields=["lifecycle"], name="catalog_entity_lifecycle"),

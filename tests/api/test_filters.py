@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.models import Entity
-from catalog.query import entity_filter_q, entity_filter_sql
+from catalog.query import SearchMatch, entity_filter_q, entity_filter_sql
 from tests.api.conftest import refs_of
 from tests.http import body
 
@@ -237,8 +237,27 @@ def test_the_written_out_filter_selects_what_the_orm_filter_selects(catalog, ent
     served = Entity.objects.filter(final__isnull=False)
     by_orm = set(served.filter(entity_filter_q(entity_filter)).values_list("ref", flat=True))
     table = connection.ops.quote_name(Entity._meta.db_table)
-    sql, params = entity_filter_sql(entity_filter, f"{table}.{connection.ops.quote_name('id')}", connection)
+    sql, params = entity_filter_sql(entity_filter, table, connection)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ref FROM {table} WHERE final IS NOT NULL AND ({sql})", params)
         written_out = {row[0] for row in cursor.fetchall()}
     assert written_out == by_orm
+
+
+def test_kind_read_from_the_entity_row_selects_what_its_search_rows_select(catalog):
+    """Filters match ``kind`` on the entity's own row (``query.KIND_KEY``), not on the search table: the
+    same entities, for every kind the catalog holds, however the filter spells it."""
+    served = Entity.objects.filter(final__isnull=False)
+    kinds = set(served.values_list("kind", flat=True))
+    assert len(kinds) > 3
+    for kind in kinds:
+        for spelled in (kind, kind.lower(), kind.upper()):
+            by_row = set(
+                served.filter(entity_filter_q({"key": "kind", "values": [spelled]})).values_list(
+                    "ref", flat=True
+                )
+            )
+            by_search_rows = set(
+                served.filter(SearchMatch(["kind"], [spelled.lower()])).values_list("ref", flat=True)
+            )
+            assert by_row == by_search_rows != set(), spelled
