@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from catalog.api import params
 from catalog.api.errors import exception_handler
+from catalog.api.negotiation import CatalogContentNegotiation
 
 
 class CatalogView(APIView):
@@ -22,6 +23,7 @@ class CatalogView(APIView):
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     parser_classes = [JSONParser]
+    content_negotiation_class = CatalogContentNegotiation
 
     def get_exception_handler(self) -> Any:
         return exception_handler
