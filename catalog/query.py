@@ -27,7 +27,7 @@ LOGICAL = ("$all", "$any", "$not")
 # A served entity's ``kind`` search value is its kind lower-cased, which its row holds too (a kind is ASCII
 # letters and digits, so SQL's LOWER agrees with Python's). Matching the row instead of the search table
 # spares a join in nearly every filter: Backstage clients filter by kind first. For a filter on kind and
-# owner that halved PostgreSQL's planning and execution (0.56 + 0.51 ms -> 0.32 + 0.26 at 10,000).
+# owner that cut PostgreSQL's planning and execution from 0.49 + 0.50 ms to 0.29 + 0.25 at 10,000.
 KIND_KEY = "kind"
 Leaf = Callable[[str, Any], Q]
 T = TypeVar("T")
@@ -227,15 +227,9 @@ def match_sql(
 ) -> tuple[str, list[Any]]:
     """``EXISTS`` a search row of the entity ``entity_sql`` names under ``keys`` (with a value condition)."""
     table = connection.ops.quote_name(SearchRow._meta.db_table)
-    if len(keys) == 1:
-        conditions, params = ["s.key = %s"], [keys[0]]
-    else:
-        conditions, params = [f"s.key IN ({', '.join(['%s'] * len(keys))})"], list(keys)
+    conditions, params = [_one_of("s.key", keys)], list(keys)
     if values is not None:
-        if len(values) == 1:
-            conditions.append("s.value = %s")
-        else:
-            conditions.append(f"s.value IN ({', '.join(['%s'] * len(values))})")
+        conditions.append(_one_of("s.value", values))
         params.extend(values)
     if like is not None:
         conditions.append("s.value " + connection.operators["startswith"] % "%s")
@@ -279,10 +273,14 @@ def entity_filter_sql(entity_filter: Any, table: str, connection: Any) -> tuple[
 
 def kind_sql(table: str, lowered: list[str], connection: Any) -> tuple[str, list[Any]]:
     """The entity's kind is one of ``lowered``, read from its own row (see ``KIND_KEY``)."""
-    column = f"LOWER({table}.{connection.ops.quote_name('kind')})"
-    if len(lowered) == 1:
-        return f"{column} = %s", list(lowered)
-    return f"{column} IN ({', '.join(['%s'] * len(lowered))})", list(lowered)
+    return _one_of(f"LOWER({table}.{connection.ops.quote_name('kind')})", lowered), list(lowered)
+
+
+def _one_of(column: str, values: list[str]) -> str:
+    """``column`` equals one of ``values`` (as many placeholders)."""
+    if len(values) == 1:
+        return f"{column} = %s"
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
 def _like(connection_ops: Any, text: str, *, anywhere: bool) -> str:
