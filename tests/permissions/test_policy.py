@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
@@ -10,7 +12,7 @@ from guardian.shortcuts import assign_perm
 from catalog.models import Entity, Location
 from permissions import names
 from permissions.models import EntityUserObjectPermission, PolicyRule
-from permissions.policy import decide, visible_entities, visible_locations
+from permissions.policy import EntityRow, decide, visible_entities, visible_locations
 from permissions.principal import ANONYMOUS, Principal, principal_for_user
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +29,26 @@ def refs(qs) -> set[str]:
     return set(qs.filter(kind="Component").values_list("ref", flat=True))
 
 
+def as_row(entity: Entity) -> EntityRow:
+    """The entity as the API's single-entity reads hand it to decide(): its row, not a model."""
+    return EntityRow(
+        pk=entity.pk,
+        ref=entity.ref,
+        kind=entity.kind,
+        namespace=entity.namespace,
+        owner_ref=entity.owner_ref,
+        text=json.dumps(entity.served),
+    )
+
+
 def assert_faces_agree(caller, permission):
-    """Every entity is in the filtered list exactly when decide() allows it."""
+    """Every entity is in the filtered list exactly when decide() allows it, and decide() says the same
+    (verdict, reason and source) of the entity's row as of the model."""
     listed = set(visible_entities(caller, permission).values_list("ref", flat=True))
     for entity in Entity.objects.all():
-        assert bool(decide(caller, permission, entity)) == (entity.ref in listed), (entity.ref, permission)
+        decision = decide(caller, permission, entity)
+        assert bool(decision) == (entity.ref in listed), (entity.ref, permission)
+        assert decide(caller, permission, as_row(entity)) == decision, (entity.ref, permission)
     return listed
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from catalog.api.visibility import ENTITY_DELETE, ENTITY_READ, allowed, visible_
 from catalog.models import Entity
 from catalog.query import filtered_entities, parse_filter_params, predicate_q
 from catalog.refs import InvalidRef, canonical_ref, parse_entity_ref
+from permissions.policy import EntityRow
 
 
 def _uid(text: str) -> uuid.UUID | None:
@@ -32,7 +32,7 @@ def _uid(text: str) -> uuid.UUID | None:
 
 # The hottest read of the API, written out: the ORM would compile this same statement on every request.
 _ONE_ENTITY = (
-    "SELECT id, kind, namespace, owner_ref, CAST(final AS text) FROM catalog_entity "
+    "SELECT id, ref, kind, namespace, owner_ref, CAST(final AS text) FROM catalog_entity "
     "WHERE {column} = %s AND final IS NOT NULL"
 )
 
@@ -41,20 +41,16 @@ def _readable_text(request: Request, column: str, value: Any) -> str | None:
     """The JSON text of the served entity whose ``column`` (``ref`` or ``id``) is ``value``, if the caller
     may read it.
 
-    One entity is judged by the policy's single-object face (the same rules and grants as the list filter),
-    which decides most callers in Python from the row itself instead of compiling their filter into SQL.
-    A caller whom the policy lets read every entity (a global grant, a rule without a condition) is
-    answered without decoding the entity.
+    The entity is judged by the policy's single-object face (the same rules and grants as the list
+    filter), from the row itself (``EntityRow``) instead of compiling the caller's filter into SQL.
     """
     with connection.cursor() as cursor:
         cursor.execute(_ONE_ENTITY.format(column=column), [value])
         row = cursor.fetchone()
     if row is None:
         return None
-    uid, kind, namespace, owner_ref, text = row
-    if allowed(request, ENTITY_READ):
-        return text
-    entity = Entity(id=uid, kind=kind, namespace=namespace, owner_ref=owner_ref, final=json.loads(text))
+    uid, ref, kind, namespace, owner_ref, text = row
+    entity = EntityRow(pk=uid, ref=ref, kind=kind, namespace=namespace, owner_ref=owner_ref, text=text)
     return text if allowed(request, ENTITY_READ, entity) else None
 
 
