@@ -539,7 +539,7 @@ def session_for(token: str, base: str) -> Client:
 
 
 MIN_SAMPLES = 20
-CONCURRENT_ROUNDS = 3
+CONCURRENT_ROUNDS = 5
 
 
 SEQUENTIAL_ROUNDS = 10
