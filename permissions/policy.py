@@ -237,18 +237,18 @@ def decide(caller: Any, permission: str, obj: Entity | EntityRow | Location | No
     if gate is not None:
         return gate
     codename = names.get(permission).codename
-    is_entity = isinstance(obj, (Entity, EntityRow))
+    entity = obj if isinstance(obj, (Entity, EntityRow)) else None
     for rule in matching_rules(principal, permission):
         if rule.condition == PolicyRule.Condition.ANY:
             return Decision(True, f"rule “{rule.name}” allows {permission} to {principal.actor}", "rule")
-        if is_entity and _meets(rule, principal, obj):  # type: ignore[arg-type]
+        if entity is not None and _meets(rule, principal, entity):
             return Decision(
                 True, f"rule “{rule.name}” allows {permission}: {rule.get_condition_display()}", "rule"
             )
     if obj is not None and obj.pk is not None:
         user_model, group_model = (
             (EntityUserObjectPermission, EntityGroupObjectPermission)
-            if is_entity
+            if entity is not None
             else (LocationUserObjectPermission, LocationGroupObjectPermission)
         )
         granted = permission_id(permission)
