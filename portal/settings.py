@@ -76,6 +76,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'greenroom.sqlite3
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
 }
+# The API's hottest lookups stay prepared on each connection (catalog/api/prepared.py); off for a pooler
+# in transaction mode, which cannot keep a prepared statement on one server connection.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's parallel query starts worker processes for a plan it estimates big enough; that start
     # costs about 5 ms here, more than a whole page of the API (a keyset page took 17 ms instead of 1).
@@ -86,6 +89,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"{_options.get('options', '')} "
         f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0, minimum=0)}"
     ).strip()
+    if DATABASE_PREPARED_STATEMENTS:
+        # Django turns psycopg's prepared statements off unless this is set. Its own cursors bind on the
+        # client and never prepare; only catalog.api.prepared's cursors do, at once (prepare=True).
+        _options["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front instead of failing half-way with "database is locked".
     # WAL lets pages read while a worker writes; NORMAL sync is durable at checkpoints and much faster.

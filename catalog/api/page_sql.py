@@ -17,6 +17,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
+from catalog.api.prepared import prepared_cursor
 from catalog.models import Entity, SearchRow
 from catalog.query import entity_filter_sql
 
@@ -148,7 +149,7 @@ def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
         f"SELECT {entity}.ref, CAST({entity}.final AS text) FROM {entity} "
         f"WHERE ({where.sql}) AND {entity}.ref {wanted}"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 

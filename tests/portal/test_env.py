@@ -1,8 +1,12 @@
 """Settings read from the environment refuse malformed values."""
 
+import runpy
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+import portal
 from portal.env import env_bool, env_choice, env_int, env_list, env_str
 
 
@@ -43,3 +47,17 @@ def test_lists(monkeypatch):
     monkeypatch.setenv("GR_LIST", " a, b ,,c ")
     assert env_list("GR_LIST") == ["a", "b", "c"]
     assert env_list("GR_UNSET_LIST", ["x"]) == ["x"]
+
+
+@pytest.mark.parametrize(("flag", "threshold"), [(None, 5), ("false", None)])
+def test_postgresql_connections_may_prepare_unless_turned_off(monkeypatch, tmp_path, flag, threshold):
+    """Django leaves psycopg's prepared statements off unless ``prepare_threshold`` is in OPTIONS."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://portal@db.example:5432/greenroom")
+    monkeypatch.setenv("GREENROOM_VAR_DIR", str(tmp_path))
+    if flag is None:
+        monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", flag)
+    namespace = runpy.run_path(str(Path(portal.__file__).with_name("settings.py")))
+    assert namespace["DATABASE_PREPARED_STATEMENTS"] is (threshold is not None)
+    assert namespace["DATABASES"]["default"]["OPTIONS"].get("prepare_threshold") == threshold

@@ -16,6 +16,7 @@ from catalog.api import entity_list, params, raw, schema
 from catalog.api.base import CatalogView
 from catalog.api.errors import InputError, NotAllowedError, NotFoundError
 from catalog.api.page_sql import Where, texts_by_ref
+from catalog.api.prepared import prepared_cursor
 from catalog.api.visibility import ENTITY_DELETE, ENTITY_READ, allowed, visible_entities, visible_where
 from catalog.models import Entity
 from catalog.query import filtered_entities, parse_filter_params, predicate_q
@@ -44,7 +45,7 @@ def _readable_text(request: Request, column: str, value: Any) -> str | None:
     The entity is judged by the policy's single-object face (the same rules and grants as the list
     filter), from the row itself (``EntityRow``) instead of compiling the caller's filter into SQL.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_ONE_ENTITY.format(column=column), [value])
         row = cursor.fetchone()
     if row is None:
