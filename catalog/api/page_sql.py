@@ -149,7 +149,7 @@ def texts_by_ref(where: Where, refs: list[str]) -> dict[str, str]:
         f"SELECT {entity}.ref, CAST({entity}.final AS text) FROM {entity} "
         f"WHERE ({where.sql}) AND {entity}.ref {wanted}"
     )
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor(where.db) as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 

@@ -17,16 +17,12 @@ The cursor is wrapped the way Django wraps its own, so that queries are still lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
-
-_TIMESTAMPTZ = psycopg.postgres.types["timestamptz"].oid
 
 
 class PreparingCursor(psycopg.Cursor):
@@ -36,22 +32,21 @@ class PreparingCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=prepare, **kwargs)
 
 
-@contextmanager
-def prepared_cursor(connection: Any) -> Iterator[CursorWrapper]:
-    """A cursor on ``connection`` that prepares its statements (PostgreSQL), else a plain one."""
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor (use it in ``with``) on database ``using`` that prepares its statements on PostgreSQL, and
+    Django's own cursor elsewhere or when turned off.
+
+    Takes the alias rather than ``django.db.connection``: every attribute read through that proxy looks the
+    thread's connection up again (about 2.5 us each, a dozen of them here).
+    """
+    connection = connections[using]
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
-            yield cursor
-        return
+        return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         raw = PreparingCursor(connection.connection)
-        # As Django's own cursors: timestamps in the connection's time zone.
-        loader = connection.connection.adapters.get_loader(_TIMESTAMPTZ, psycopg.pq.Format.TEXT)
-        if connection.timezone != loader.timezone:
-            register_tzloader(connection.timezone, raw)
-    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-    with wrapped as cursor:
-        yield cursor
+    # Django's own cursors also set the time zone of timestamps they load when the connection's differs;
+    # the statements prepared here select no timestamps.
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)

@@ -73,12 +73,12 @@ def test_hot_lookups_are_prepared_and_answer_as_plain_statements(catalog, api, s
 
 def test_prepared_cursor_is_a_plain_cursor_when_turned_off_or_off_postgresql(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor() as cursor:
         assert not isinstance(cursor.cursor, PreparingCursor)
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
     settings.DATABASE_PREPARED_STATEMENTS = True
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor() as cursor:
         assert isinstance(cursor.cursor, PreparingCursor) == (connection.vendor == "postgresql")
         cursor.execute("SELECT %s", [2] if connection.vendor == "sqlite" else ["2"])
         assert str(cursor.fetchone()[0]) == "2"

@@ -45,7 +45,7 @@ def _readable_text(request: Request, column: str, value: Any) -> str | None:
     The entity is judged by the policy's single-object face (the same rules and grants as the list
     filter), from the row itself (``EntityRow``) instead of compiling the caller's filter into SQL.
     """
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_ONE_ENTITY.format(column=column), [value])
         row = cursor.fetchone()
     if row is None:
